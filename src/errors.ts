@@ -1,0 +1,17 @@
+/**
+ * Errors a user can act on. Commands turn these into one line on stderr and exit 2
+ * (or the given code); anything else is a bug and keeps its stack under DEBUG=rewind.
+ */
+export class UserError extends Error {
+  readonly exitCode: number
+  readonly suggestions: string[]
+
+  constructor(message: string, options: { exitCode?: number; suggestions?: string[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'UserError'
+    this.exitCode = options.exitCode ?? 2
+    this.suggestions = options.suggestions ?? []
+  }
+}
+
+export const isDebug = (): boolean => /(^|,)\s*(rewind|\*)\s*(,|$)/.test(process.env.DEBUG ?? '')
