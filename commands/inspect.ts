@@ -1,0 +1,34 @@
+import { Args } from '@oclif/core'
+import { RewindCommand } from '../src/cli/base-command.js'
+import { mappingFlags } from '../src/cli/flags.js'
+import { openFromFlags } from '../src/cli/open-source.js'
+import { chalkFor } from '../src/output/colors.js'
+import { renderSummary } from '../src/output/summary.js'
+import type { SourceSummary } from '../src/sources/source.js'
+
+export default class Inspect extends RewindCommand {
+  static summary = 'Show what a source holds: preset and mapping, counts, time range, event types x schema versions, checkpoints'
+
+  static examples = [
+    '<%= config.bin %> inspect bank.db',
+    '<%= config.bin %> inspect sqlite:store.sqlite --table domain_events --stream-column entity_id',
+    '<%= config.bin %> inspect bank.db --json | jq .types',
+  ]
+
+  static args = { source: Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true }) }
+
+  static flags = { ...mappingFlags }
+
+  async run(): Promise<SourceSummary> {
+    const { args, flags } = await this.parse(Inspect)
+    const config = await this.loadConfig(flags.config)
+    const { source } = await openFromFlags(args.source, flags, config)
+    try {
+      const summary = await source.summarize()
+      if (!this.jsonEnabled()) process.stdout.write(`${renderSummary(summary, chalkFor())}\n`)
+      return summary
+    } finally {
+      await source.close()
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import type { RewindConfig } from '../config.js'
+import { loadReducer, type Reducer } from '../fold/reducer.js'
+import { openSource, resolveSourceSpec } from '../sources/open.js'
+import type { EventSource } from '../sources/source.js'
+import type { UpcastChain } from '../upcast/chain.js'
+import { loadUpcasters } from '../upcast/load-upcasters.js'
+import { mappingFrom } from './flags.js'
+
+export interface OpenedSource {
+  source: EventSource
+  config: RewindConfig
+  /** --reducer, else the source's entry in the config file, else the file's top-level "reducer". */
+  reducerFile?: string
+  upcastersFile?: string
+}
+
+/** Resolves SOURCE with the config file, the mapping flags and the Kafka flags. */
+export async function openFromFlags(spec: string, flags: Record<string, unknown>, config: RewindConfig): Promise<OpenedSource> {
+  const entry = resolveSourceSpec(spec, config)
+  const kafka = Object.fromEntries(Object.entries(flags).filter(([k]) => /^(brokers|sasl-|ssl|tls|timeout|stream-path|group|partition)/.test(k)))
+  const source = await openSource(spec, { config, mapping: mappingFrom(flags), kafka })
+  return {
+    source,
+    config,
+    reducerFile: (flags.reducer as string | undefined) ?? entry.reducer ?? config.reducer,
+    upcastersFile: (flags.upcasters as string | undefined) ?? entry.upcasters ?? config.upcasters,
+  }
+}
+
+export async function loadUserCode(opened: OpenedSource): Promise<{ reducer: Reducer; upcasters: UpcastChain }> {
+  const [reducer, upcasters] = await Promise.all([loadReducer(opened.reducerFile), loadUpcasters(opened.upcastersFile)])
+  return { reducer, upcasters }
+}

@@ -1,0 +1,72 @@
+import ms from 'ms'
+import { UserError } from '../errors.js'
+
+export const ACCEPTED_TIME_FORMS =
+  'accepted: ISO-8601 (2024-05-01, 2024-05-01T10:10, 2024-05-01T10:10:00+02:00; no zone means UTC), ' +
+  'epoch seconds or milliseconds, "now", or a duration back from now ("-2h", "90m ago", "3 days ago")'
+
+/** Parses a duration like "30s", "2h", "1.5 days"; undefined when it is not one. */
+export function parseDuration(spec: string): number | undefined {
+  const text = spec.trim()
+  if (!/^\d+(\.\d+)?\s*[a-z]+$/i.test(text)) return undefined
+  const value = ms(text as ms.StringValue)
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined
+}
+
+const ISO_DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
+const ISO_NO_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i
+
+function epochToDate(value: number): Date {
+  // Below 1e11 we read seconds (year 5138 in seconds; 1973 in milliseconds).
+  return new Date(Math.abs(value) < 1e11 ? value * 1000 : value)
+}
+
+/** A user's time spec (--at, --from, --until) to a Date; exit 2 with the accepted forms otherwise. */
+export function parseTimeSpec(spec: string, flag = '--at', now: Date = new Date()): Date {
+  const text = spec.trim()
+  let date: Date | undefined
+  if (text === 'now') date = now
+  else if (/^-?\d+(\.\d+)?$/.test(text) && !text.startsWith('-')) date = epochToDate(Number(text))
+  else if (ISO_DATE_ONLY.test(text)) date = new Date(`${text}T00:00:00Z`)
+  else if (ISO_NO_ZONE.test(text)) date = new Date(`${text.replace(' ', 'T')}Z`)
+  else if (ISO_WITH_ZONE.test(text)) date = new Date(text.replace(' ', 'T'))
+  else {
+    const relative = /^-\s*(.+)$/.exec(text)?.[1] ?? /^(.+?)\s+ago$/i.exec(text)?.[1]
+    const duration = relative === undefined ? undefined : parseDuration(relative)
+    if (duration !== undefined) date = new Date(now.getTime() - duration)
+  }
+  if (date === undefined || Number.isNaN(date.getTime())) {
+    throw new UserError(`${flag} "${spec}" is not a time; ${ACCEPTED_TIME_FORMS}`)
+  }
+  if (date.getTime() > now.getTime() + 1000) {
+    throw new UserError(`${flag} "${spec}" is in the future (${date.toISOString()}); ${ACCEPTED_TIME_FORMS}`)
+  }
+  return date
+}
+
+/**
+ * A time value as stored (ISO with or without zone, SQLite's "YYYY-MM-DD HH:MM:SS[.SSS]" in UTC,
+ * epoch seconds or milliseconds) to canonical ISO-8601 UTC with milliseconds, so that times
+ * compare as strings. Undefined when the value is not a time. Hot path: fast cases first.
+ */
+export function normalizeStoredTime(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    const n = value.length
+    if (n === 24 && value.charCodeAt(23) === 90 /* Z */ && value.charCodeAt(10) === 84 /* T */ && value.charCodeAt(19) === 46) return value
+    if (n === 19 && value.charCodeAt(10) === 32 && value.charCodeAt(13) === 58) return `${value.slice(0, 10)}T${value.slice(11)}.000Z`
+    if (n === 23 && value.charCodeAt(10) === 32 && value.charCodeAt(19) === 46) return `${value.slice(0, 10)}T${value.slice(11)}Z`
+    if (n === 0) return undefined
+    if (/^\d+(\.\d+)?$/.test(value)) return epochToDate(Number(value)).toISOString()
+    let text = value
+    if (ISO_NO_ZONE.test(text)) text = `${text.replace(' ', 'T')}Z`
+    else if (ISO_DATE_ONLY.test(text)) text = `${text}T00:00:00Z`
+    else if (!ISO_WITH_ZONE.test(text)) return undefined
+    const date = new Date(text.replace(' ', 'T'))
+    return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return epochToDate(value).toISOString()
+  if (typeof value === 'bigint') return epochToDate(Number(value)).toISOString()
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString()
+  return undefined
+}

@@ -1,0 +1,136 @@
+import { UserError } from '../errors.js'
+import type { Event } from '../events/event.js'
+import type { EventSource } from '../sources/source.js'
+import { EMPTY_CHAIN, type UpcastChain } from '../upcast/chain.js'
+import { leafChanges, leaves, type FieldChange } from './changes.js'
+import { reducerFailure, type Reducer } from './reducer.js'
+import { StreamWarnings } from './stream-warnings.js'
+
+export interface EventRef {
+  position: string | number
+  version?: number
+  time: string
+  type: string
+}
+
+export interface TraceRow extends EventRef {
+  changes: FieldChange[]
+}
+
+export interface BlameRow {
+  field: string
+  value: unknown
+  /** null: the field comes from the reducer's initial state. */
+  event: EventRef | null
+}
+
+export interface StateAsOf {
+  time?: string
+  version?: number
+  position?: string | number
+}
+
+export interface StateResult {
+  stream: string
+  as: StateAsOf
+  version: number
+  events: number
+  state: unknown
+  warnings: string[]
+  trace?: TraceRow[]
+  blame?: BlameRow[]
+  /** The event after which --stop-when became true. */
+  stoppedAt?: EventRef
+}
+
+export interface FoldStreamOptions {
+  reducer: Reducer
+  upcasters?: UpcastChain
+  at?: string
+  version?: number
+  position?: string | number
+  stopWhen?: (scope: { state: unknown; event: Event }) => boolean
+  trace?: boolean
+  blame?: boolean
+  skipInvalid?: boolean
+  onWarning?: (message: string) => void
+}
+
+const refOf = (e: Event): EventRef => ({ position: e.position, version: e.version, time: e.time, type: e.type })
+
+/**
+ * Folds one aggregate's events up to --at / --version / --position (or until --stop-when holds),
+ * recording per-event changes for --trace and the last writer of each field for --blame.
+ */
+export async function foldStream(source: EventSource, stream: string, options: FoldStreamOptions): Promise<StateResult> {
+  const { reducer, at, stopWhen } = options
+  const upcasters = options.upcasters ?? EMPTY_CHAIN
+  const tracking = options.trace === true || options.blame === true
+  const warnings = new StreamWarnings(reducer)
+  const trace: TraceRow[] = []
+  const blame = new Map<string, EventRef | null>()
+  let state = reducer.init()
+  if (tracking) for (const field of leaves(state).keys()) blame.set(field, null)
+  let version = 0
+  let count = 0
+  let seen = 0
+  let stoppedAt: EventRef | undefined
+
+  const read = source.batches({ stream, untilPosition: options.position, withMeta: true, skipInvalid: options.skipInvalid, onWarning: options.onWarning })
+  outer: for await (const batch of read) {
+    for (const stored of batch) {
+      seen++
+      for (const event of upcasters.apply(stored)) {
+        if (at !== undefined && event.time > at) continue
+        if (options.version !== undefined && (event.version ?? count + 1) > options.version) break outer
+        warnings.observe(event)
+        const before = tracking ? structuredClone(state) : undefined
+        try {
+          state = reducer.apply(state, event)
+        } catch (error) {
+          throw reducerFailure(reducer, event, error)
+        }
+        count++
+        version = event.version ?? count
+        if (tracking) {
+          const changes = leafChanges(before, state)
+          if (options.trace === true) trace.push({ ...refOf(event), changes })
+          for (const change of changes) blame.set(change.path, refOf(event))
+        }
+        if (stopWhen !== undefined) {
+          let hit: boolean
+          try {
+            hit = stopWhen({ state, event })
+          } catch (error) {
+            throw new UserError(`--stop-when failed on event at position ${event.position}: ${(error as Error).message}`)
+          }
+          if (hit) {
+            stoppedAt = refOf(event)
+            break outer
+          }
+        }
+      }
+    }
+  }
+
+  if (seen === 0) {
+    const similar = await source.similarStreams(stream)
+    throw new UserError(`${source.name}: no stream "${stream}"${similar.length > 0 ? `; did you mean ${similar.join(', ')}?` : ''}`, { suggestions: similar })
+  }
+
+  const as: StateAsOf = {}
+  if (at !== undefined) as.time = at
+  if (options.version !== undefined) as.version = options.version
+  if (options.position !== undefined) as.position = options.position
+  const result: StateResult = { stream, as, version, events: count, state, warnings: warnings.summary() }
+  if (count === 0) result.warnings.push(`no event of ${stream} is at or before the requested point: this is the reducer's initial state`)
+  if (options.trace === true) result.trace = trace
+  if (options.blame === true) {
+    result.blame = [...leaves(state)].map(([field, value]) => ({ field, value, event: blame.get(field) ?? null }))
+  }
+  if (stopWhen !== undefined) {
+    if (stoppedAt !== undefined) result.stoppedAt = stoppedAt
+    else result.warnings.push('--stop-when never became true: this is the state after the last event')
+  }
+  return result
+}

@@ -1,0 +1,59 @@
+import type Database from 'better-sqlite3'
+import type { CheckpointInfo } from '../sources/source.js'
+import { quoteIdent, tableColumns, tableNames } from '../sources/sqlite/layout.js'
+
+/** A table that records how far each projection has read. */
+export interface CheckpointTable {
+  table: string
+  nameColumn: string
+  positionColumn: string
+  updatedColumn?: string
+}
+
+/** The conventions we know: Emmett (new and old), Python eventsourcing, Marten-style. */
+export const KNOWN_CHECKPOINT_TABLES: CheckpointTable[] = [
+  { table: 'emt_processors', nameColumn: 'processor_id', positionColumn: 'last_processed_checkpoint' },
+  { table: 'emt_subscriptions', nameColumn: 'subscription_id', positionColumn: 'last_processed_position' },
+  { table: 'tracking', nameColumn: 'application_name', positionColumn: 'notification_id' },
+  { table: 'mt_event_progression', nameColumn: 'name', positionColumn: 'last_seq_id', updatedColumn: 'last_updated' },
+]
+
+/** Checkpoint positions as numbers: Emmett keeps them as zero-padded text. */
+export function parseCheckpointPosition(value: unknown): number | string | null {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'number' || typeof value === 'bigint') return Number(value)
+  const text = String(value).trim()
+  return /^\d+$/.test(text) ? Number(text) : text
+}
+
+/** Which known (or given) checkpoint tables this database has, with columns that exist. */
+export function findCheckpointTables(db: Database.Database, extra: CheckpointTable[] = []): CheckpointTable[] {
+  const tables = new Set(tableNames(db))
+  const found: CheckpointTable[] = []
+  for (const candidate of [...extra, ...KNOWN_CHECKPOINT_TABLES]) {
+    if (!tables.has(candidate.table)) continue
+    const columns = new Set(tableColumns(db, candidate.table).map((c) => c.name))
+    if (!columns.has(candidate.positionColumn)) continue
+    const nameColumn = columns.has(candidate.nameColumn) ? candidate.nameColumn : [...columns][0]
+    const updatedColumn = candidate.updatedColumn ?? ['last_updated', 'updated_at', 'updated', 'last_updated_at'].find((c) => columns.has(c))
+    found.push({ ...candidate, nameColumn, updatedColumn: updatedColumn !== undefined && columns.has(updatedColumn) ? updatedColumn : undefined })
+  }
+  return found
+}
+
+export function readCheckpoints(db: Database.Database, tables: CheckpointTable[]): CheckpointInfo[] {
+  const rows: CheckpointInfo[] = []
+  for (const t of tables) {
+    const updated = t.updatedColumn === undefined ? 'NULL' : quoteIdent(t.updatedColumn)
+    const sql = `SELECT ${quoteIdent(t.nameColumn)} AS name, ${quoteIdent(t.positionColumn)} AS position, ${updated} AS updated FROM ${quoteIdent(t.table)} ORDER BY 1`
+    for (const row of db.prepare(sql).all() as Array<{ name: unknown; position: unknown; updated: unknown }>) {
+      rows.push({
+        table: t.table,
+        name: String(row.name),
+        position: parseCheckpointPosition(row.position),
+        updated: row.updated === null ? null : String(row.updated),
+      })
+    }
+  }
+  return rows
+}

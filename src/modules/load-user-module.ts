@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { UserError } from '../errors.js'
+
+const cache = new Map<string, unknown>()
+
+/**
+ * Imports a user's reducer or upcaster module: .js/.mjs natively, .ts/.mts/.cts through jiti
+ * (no build step). Returns the default export when there is one.
+ */
+export async function loadUserModule(file: string, what: string): Promise<unknown> {
+  const path = resolve(file)
+  if (cache.has(path)) return cache.get(path)
+  if (!existsSync(path)) throw new UserError(`${file}: no such ${what} file`)
+  let module: Record<string, unknown>
+  try {
+    if (/\.[mc]?ts$/.test(path)) {
+      const { createJiti } = await import('jiti')
+      const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false })
+      module = (await jiti.import(path)) as Record<string, unknown>
+    } else {
+      module = (await import(pathToFileURL(path).href)) as Record<string, unknown>
+    }
+  } catch (error) {
+    const message = (error as Error).message?.split('\n').find((line) => line.trim() !== '') ?? String(error)
+    throw new UserError(`${file}: the ${what} does not load: ${message}`, { cause: error })
+  }
+  const value = module.default !== undefined ? module.default : module
+  cache.set(path, value)
+  return value
+}

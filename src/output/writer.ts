@@ -1,0 +1,25 @@
+/**
+ * Buffered stdout that respects back-pressure: `rewind tail | jq` on a million events must not
+ * queue them all in memory. A closed pipe (`| head`) ends the process quietly (see bin/run.js).
+ */
+export class OutputWriter {
+  private buffer = ''
+
+  constructor(private readonly stream: NodeJS.WritableStream = process.stdout, private readonly limit = 1 << 16) {}
+
+  async write(text: string): Promise<void> {
+    this.buffer += text
+    if (this.buffer.length >= this.limit) await this.flush()
+  }
+
+  async line(text: string): Promise<void> {
+    return this.write(`${text}\n`)
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffer === '') return
+    const chunk = this.buffer
+    this.buffer = ''
+    if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', resolve))
+  }
+}

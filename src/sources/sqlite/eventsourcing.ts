@@ -1,0 +1,53 @@
+import { InvalidValueError } from './values.js'
+
+/**
+ * The Python `eventsourcing` library stores each event as `topic` ("module:Class.Event")
+ * and `state`: the event object's attributes as JSON, with custom types written as
+ * {"_type_": NAME, "_data_": VALUE} (datetime_iso, uuid_hex, decimal_str, ...).
+ */
+const ENVELOPE = new Set(['originator_id', 'originator_version', 'timestamp', 'originator_topic'])
+
+export function eventTypeFromTopic(topic: string): string {
+  const colon = topic.lastIndexOf(':')
+  return colon === -1 ? topic : topic.slice(colon + 1)
+}
+
+function untranscode(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(untranscode)
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>
+    if ('_type_' in record && '_data_' in record && Object.keys(record).length === 2) {
+      const data = untranscode(record._data_)
+      if (record._type_ === 'uuid_hex' && typeof data === 'string' && data.length === 32) {
+        return `${data.slice(0, 8)}-${data.slice(8, 12)}-${data.slice(12, 16)}-${data.slice(16, 20)}-${data.slice(20)}`
+      }
+      return data
+    }
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(record)) out[key] = untranscode(record[key])
+    return out
+  }
+  return value
+}
+
+export interface DecodedStoredEvent {
+  data: Record<string, unknown>
+  time: unknown
+}
+
+export function decodeStoredEventState(state: unknown): DecodedStoredEvent {
+  let text: string
+  if (Buffer.isBuffer(state)) {
+    // JSON starts with "{"; zlib starts 0x78, encrypted bytes with a random nonce.
+    if (state.length > 0 && state[0] !== 0x7b) {
+      throw new InvalidValueError(
+        'state is not JSON: the store is compressed or encrypted (COMPRESSOR_TOPIC / CIPHER_TOPIC); rewind reads only plain JSON eventsourcing stores',
+      )
+    }
+    text = state.toString('utf8')
+  } else text = String(state)
+  const parsed = untranscode(JSON.parse(text)) as Record<string, unknown>
+  const data: Record<string, unknown> = {}
+  for (const key of Object.keys(parsed)) if (!ENVELOPE.has(key)) data[key] = parsed[key]
+  return { data, time: parsed.timestamp }
+}
