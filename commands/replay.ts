@@ -1,0 +1,107 @@
+import { Args, Flags } from '@oclif/core'
+import { resolveAsOf } from '../src/cli/as-of.js'
+import { RewindCommand } from '../src/cli/base-command.js'
+import { mappingFlags, reducerFlag, skipInvalidFlag, upcastersFlag } from '../src/cli/flags.js'
+import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
+import { UserError } from '../src/errors.js'
+import { eventFilter } from '../src/events/filter.js'
+import { mergeReducer } from '../src/fold/reducer.js'
+import { replayAll } from '../src/fold/replay.js'
+import { chalkFor } from '../src/output/colors.js'
+import { compactJson } from '../src/output/json.js'
+import { Progress } from '../src/output/progress.js'
+import { renderReplayTable } from '../src/output/replay-view.js'
+import { OutputWriter } from '../src/output/writer.js'
+import { parseSqliteTableRef, sameFile } from '../src/projections/sqlite-target.js'
+import { writeReadModel } from '../src/projections/write-read-model.js'
+
+export interface ReplayJson {
+  as: { time?: string; position?: number | string }
+  streams: number
+  events: number
+  states: Record<string, unknown>
+}
+
+export default class Replay extends RewindCommand {
+  static summary = 'Rebuild every aggregate as of a time or position; print it or write a fresh read model'
+
+  static examples = [
+    '<%= config.bin %> replay bank.db --reducer reducer.ts',
+    '<%= config.bin %> replay bank.db --at 2026-11-04 --stream "acc-0*" --json',
+    '<%= config.bin %> replay bank.db --format ndjson | jq -c "select(.state.balance < 0)"',
+    '<%= config.bin %> replay bank.db --out sqlite:rebuilt.db#account_view',
+  ]
+
+  static args = { source: Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true }) }
+
+  static flags = {
+    at: Flags.string({ description: 'Rebuild as of this time (ISO-8601, epoch, "now", "-2h", "90m ago")', exclusive: ['position'] }),
+    position: Flags.string({ description: 'Rebuild up to this global position', exclusive: ['at'] }),
+    type: Flags.string({ description: 'Only fold events of this type (glob; repeatable)', multiple: true }),
+    stream: Flags.string({ description: 'Only these streams (glob; repeatable)', multiple: true }),
+    reducer: reducerFlag,
+    upcasters: upcastersFlag,
+    format: Flags.string({ description: 'Output format (default: table on a terminal, ndjson when piped)', options: ['table', 'json', 'ndjson'] }),
+    out: Flags.string({ description: 'Write the states as a new read model: sqlite:FILE#TABLE (never the source file)' }),
+    force: Flags.boolean({ description: 'With --out: replace the table if it exists' }),
+    'skip-invalid': skipInvalidFlag,
+    ...mappingFlags,
+  }
+
+  async run(): Promise<ReplayJson | undefined> {
+    const { args, flags } = await this.parse(Replay)
+    const asOf = resolveAsOf(flags)
+    const target = flags.out === undefined ? undefined : parseSqliteTableRef(flags.out, '--out')
+    const config = await this.loadConfig(flags.config)
+    const opened = await openFromFlags(args.source, flags, config)
+    const { source } = opened
+    try {
+      if (target !== undefined && source.kind === 'sqlite' && sameFile(target.file, source.name)) {
+        throw new UserError(`--out ${flags.out}: that is the source store; rewind never writes to it. Name another file`)
+      }
+      const { reducer, upcasters } = await loadUserCode(opened)
+      const read = { untilPosition: asOf.position, withMeta: reducer !== mergeReducer || upcasters.size > 0, skipInvalid: flags['skip-invalid'], onWarning: (m: string) => this.warnUser(m) }
+      const progress = new Progress('replaying', process.stderr.isTTY ? await source.estimateCount?.(read) : undefined)
+      const result = await replayAll(source, {
+        reducer,
+        upcasters,
+        read,
+        filter: eventFilter({ types: flags.type, streams: flags.stream, until: asOf.at }),
+        onProgress: (n) => progress.update(n),
+      })
+      progress.done()
+      const as = { ...(asOf.at === undefined ? {} : { time: asOf.at }), ...(asOf.position === undefined ? {} : { position: asOf.position }) }
+
+      if (target !== undefined) {
+        const written = writeReadModel(target, result.states, { replace: flags.force })
+        this.note(`wrote ${written.rows} rows to ${target.file}#${target.table} (columns: ${written.columns.join(', ')})`)
+      }
+      if (this.jsonEnabled()) {
+        const states: Record<string, unknown> = {}
+        for (const [stream, entry] of result.states) states[stream] = entry.state
+        return { as, streams: result.states.size, events: result.events, states }
+      }
+      if (target !== undefined && flags.format === undefined) return undefined
+      const format = flags.format ?? (process.stdout.isTTY ? 'table' : 'ndjson')
+      const out = new OutputWriter()
+      if (format === 'table') {
+        await out.line(renderReplayTable(result.states, chalkFor()))
+        this.note(`${result.states.size} streams, ${result.events} events folded${as.time ? ` as of ${as.time}` : ''}`)
+      } else if (format === 'ndjson') {
+        for (const [stream, entry] of result.states) await out.line(compactJson({ stream, version: entry.version, state: entry.state }))
+      } else {
+        await out.write('{"as":' + compactJson(as) + ',"streams":' + result.states.size + ',"events":' + result.events + ',"states":{')
+        let first = true
+        for (const [stream, entry] of result.states) {
+          await out.write(`${first ? '' : ','}${JSON.stringify(stream)}:${compactJson(entry.state)}`)
+          first = false
+        }
+        await out.write('}}\n')
+      }
+      await out.flush()
+      return undefined
+    } finally {
+      await source.close()
+    }
+  }
+}
