@@ -5,13 +5,14 @@ import { mappingFlags, reducerFlag, skipInvalidFlag, upcastersFlag } from '../sr
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { eventFilter } from '../src/events/filter.js'
-import { mergeReducer } from '../src/fold/reducer.js'
+import { replayInWorkers } from '../src/fold/parallel-replay.js'
 import { replayAll } from '../src/fold/replay.js'
 import { chalkFor } from '../src/output/colors.js'
 import { compactJson } from '../src/output/json.js'
 import { Progress } from '../src/output/progress.js'
 import { renderReplayTable } from '../src/output/replay-view.js'
 import { OutputWriter } from '../src/output/writer.js'
+import { SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
 import { parseSqliteTableRef, sameFile } from '../src/projections/sqlite-target.js'
 import { writeReadModel } from '../src/projections/write-read-model.js'
 
@@ -44,6 +45,7 @@ export default class Replay extends RewindCommand {
     format: Flags.string({ description: 'Output format (default: table on a terminal, ndjson when piped)', options: ['table', 'json', 'ndjson'] }),
     out: Flags.string({ description: 'Write the states as a new read model: sqlite:FILE#TABLE (never the source file)' }),
     force: Flags.boolean({ description: 'With --out: replace the table if it exists' }),
+    workers: Flags.integer({ description: 'Fold streams in this many threads (SQLite; the split is by stream id)', default: 1, min: 1, max: 16 }),
     'skip-invalid': skipInvalidFlag,
     ...mappingFlags,
   }
@@ -59,16 +61,22 @@ export default class Replay extends RewindCommand {
       if (target !== undefined && source.kind === 'sqlite' && sameFile(target.file, source.name)) {
         throw new UserError(`--out ${flags.out}: that is the source store; rewind never writes to it. Name another file`)
       }
-      const { reducer, upcasters } = await loadUserCode(opened)
-      const read = { untilPosition: asOf.position, withMeta: reducer !== mergeReducer || upcasters.size > 0, skipInvalid: flags['skip-invalid'], onWarning: (m: string) => this.warnUser(m) }
+      const withMeta = opened.reducerFile !== undefined || opened.upcastersFile !== undefined
+      const read = { untilPosition: asOf.position, withMeta, skipInvalid: flags['skip-invalid'] }
+      const filter = { types: flags.type, streams: flags.stream, until: asOf.at }
       const progress = new Progress('replaying', process.stderr.isTTY ? await source.estimateCount?.(read) : undefined)
-      const result = await replayAll(source, {
-        reducer,
-        upcasters,
-        read,
-        filter: eventFilter({ types: flags.type, streams: flags.stream, until: asOf.at }),
-        onProgress: (n) => progress.update(n),
-      })
+      const onWarning = (m: string) => this.warnUser(m)
+      let result
+      if (flags.workers > 1 && source instanceof SqliteSource) {
+        result = await replayInWorkers(source, {
+          workers: flags.workers, reducerFile: opened.reducerFile, upcastersFile: opened.upcastersFile, filter, read,
+          onProgress: (n) => progress.update(n), onWarning,
+        })
+      } else {
+        if (flags.workers > 1) this.warnUser(`--workers applies to SQLite sources; reading ${source.kind} in one thread`)
+        const { reducer, upcasters } = await loadUserCode(opened)
+        result = await replayAll(source, { reducer, upcasters, read: { ...read, onWarning }, filter: eventFilter(filter), onProgress: (n) => progress.update(n) })
+      }
       progress.done()
       const as = { ...(asOf.at === undefined ? {} : { time: asOf.at }), ...(asOf.position === undefined ? {} : { position: asOf.position }) }
 

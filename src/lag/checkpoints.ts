@@ -47,6 +47,8 @@ export function readCheckpoints(db: Database.Database, tables: CheckpointTable[]
     const updated = t.updatedColumn === undefined ? 'NULL' : quoteIdent(t.updatedColumn)
     const sql = `SELECT ${quoteIdent(t.nameColumn)} AS name, ${quoteIdent(t.positionColumn)} AS position, ${updated} AS updated FROM ${quoteIdent(t.table)} ORDER BY 1`
     for (const row of db.prepare(sql).all() as Array<{ name: unknown; position: unknown; updated: unknown }>) {
+      // The eventsourcing library records its own schema migration in `tracking`: not a projection.
+      if (t.table === 'tracking' && row.name === '__migration__') continue
       rows.push({
         table: t.table,
         name: String(row.name),

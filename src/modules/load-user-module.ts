@@ -17,7 +17,7 @@ export async function loadUserModule(file: string, what: string): Promise<unknow
   try {
     if (/\.[mc]?ts$/.test(path)) {
       const { createJiti } = await import('jiti')
-      const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, interopDefault: false })
+      const jiti = createJiti(import.meta.url, { moduleCache: false, interopDefault: false })
       module = (await jiti.import(path)) as Record<string, unknown>
     } else {
       module = (await import(pathToFileURL(path).href)) as Record<string, unknown>

@@ -3,6 +3,8 @@ import type { Event } from '../events/event.js'
 export interface ReadOptions {
   /** One exact stream id; sources push this down to an index. */
   stream?: string
+  /** Streams with from <= id < to: how replay splits work across worker threads. */
+  streamRange?: { from?: string; to?: string }
   /** Inclusive position bounds, in the source's own order. */
   fromPosition?: number | string
   untilPosition?: number | string

@@ -5,7 +5,7 @@ import { InvalidValueError } from './values.js'
  * and `state`: the event object's attributes as JSON, with custom types written as
  * {"_type_": NAME, "_data_": VALUE} (datetime_iso, uuid_hex, decimal_str, ...).
  */
-const ENVELOPE = new Set(['originator_id', 'originator_version', 'timestamp', 'originator_topic'])
+const ENVELOPE = new Set(['originator_id', 'originator_version', 'timestamp', 'originator_topic', 'class_version'])
 
 export function eventTypeFromTopic(topic: string): string {
   const colon = topic.lastIndexOf(':')
@@ -33,6 +33,8 @@ function untranscode(value: unknown): unknown {
 export interface DecodedStoredEvent {
   data: Record<string, unknown>
   time: unknown
+  /** The event class's `class_version` (written only when above 1). */
+  schemaVersion: number
 }
 
 export function decodeStoredEventState(state: unknown): DecodedStoredEvent {
@@ -49,5 +51,6 @@ export function decodeStoredEventState(state: unknown): DecodedStoredEvent {
   const parsed = untranscode(JSON.parse(text)) as Record<string, unknown>
   const data: Record<string, unknown> = {}
   for (const key of Object.keys(parsed)) if (!ENVELOPE.has(key)) data[key] = parsed[key]
-  return { data, time: parsed.timestamp }
+  const schemaVersion = typeof parsed.class_version === 'number' ? parsed.class_version : 1
+  return { data, time: parsed.timestamp, schemaVersion }
 }

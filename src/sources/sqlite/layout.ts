@@ -106,8 +106,8 @@ export function detectLayout(db: Database.Database, file: string, overrides: Par
     const names = new Set(columns.map((c) => c.name))
     base = {
       table: 'emt_messages', position: 'global_position', stream: 'stream_id', version: 'stream_position',
-      type: 'message_type', data: 'message_data', metadata: 'message_metadata',
-      schemaVersion: 'message_schema_version', time: 'created', eventId: 'message_id',
+      // message_schema_version is not one: Emmett writes the stream's expected version there.
+      type: 'message_type', data: 'message_data', metadata: 'message_metadata', time: 'created', eventId: 'message_id',
     }
     const conditions = []
     if (names.has('message_kind')) conditions.push(`message_kind = 'E'`)

@@ -26,8 +26,15 @@ export function openDatabaseReadOnly(file: string): Database.Database {
   return db
 }
 
-/** Positions of the selected columns in a raw row. */
-const P = 0, S = 1, V = 2, T = 3, SV = 4, TM = 5, D = 6, M = 7, ID = 8
+/** Positions of the selected columns in a raw row; absent columns are not selected at all. */
+interface RowShape {
+  select: string
+  version: number
+  schemaVersion: number
+  time: number
+  meta: number
+  eventId: number
+}
 
 export class SqliteSource implements EventSource {
   readonly kind = 'sqlite' as const
@@ -50,13 +57,38 @@ export class SqliteSource implements EventSource {
     return this.file
   }
 
-  private selectList(withMeta: boolean): string {
+  private readonly shapes = new Map<boolean, RowShape>()
+  private readonly statements = new Map<string, Database.Statement>()
+
+  /** position, stream, type, data first; then only the optional columns the store has. */
+  private shape(withMeta: boolean): RowShape {
+    let shape = this.shapes.get(withMeta)
+    if (shape !== undefined) return shape
     const m = this.layout.mapping
-    const col = (name: string | undefined) => (name === undefined ? 'NULL' : quoteIdent(name))
-    return [
-      this.positionExpr, this.streamExpr, col(m.version), quoteIdent(m.type), col(m.schemaVersion), col(m.time),
-      quoteIdent(m.data), withMeta ? col(m.metadata) : 'NULL', withMeta ? col(m.eventId) : 'NULL',
-    ].join(', ')
+    const columns = [this.positionExpr, this.streamExpr, quoteIdent(m.type), quoteIdent(m.data)]
+    const add = (name: string | undefined) => {
+      if (name === undefined) return -1
+      columns.push(quoteIdent(name))
+      return columns.length - 1
+    }
+    const version = add(m.version)
+    const schemaVersion = add(m.schemaVersion)
+    const time = add(m.time)
+    const meta = withMeta ? add(m.metadata) : -1
+    const eventId = withMeta ? add(m.eventId) : -1
+    shape = { select: columns.join(', '), version, schemaVersion, time, meta, eventId }
+    this.shapes.set(withMeta, shape)
+    return shape
+  }
+
+  /** Prepared once per SQL text: `state` on one stream is dominated by prepare otherwise. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql)
+    if (statement === undefined) {
+      statement = this.db.prepare(sql)
+      this.statements.set(sql, statement)
+    }
+    return statement
   }
 
   private conditions(options: ReadOptions, params: unknown[]): string {
@@ -70,6 +102,14 @@ export class SqliteSource implements EventSource {
       parts.push(`${this.positionExpr} >= ?`)
       params.push(Number(options.fromPosition))
     }
+    if (options.streamRange?.from !== undefined) {
+      parts.push(`${this.streamExpr} >= ?`)
+      params.push(options.streamRange.from)
+    }
+    if (options.streamRange?.to !== undefined) {
+      parts.push(`${this.streamExpr} < ?`)
+      params.push(options.streamRange.to)
+    }
     if (options.untilPosition !== undefined) {
       parts.push(`${this.positionExpr} <= ?`)
       params.push(Number(options.untilPosition))
@@ -78,6 +118,7 @@ export class SqliteSource implements EventSource {
   }
 
   private invalid(row: unknown[], error: unknown, options: ReadOptions): undefined {
+    const P = 0
     const m = this.layout.mapping
     const reason = error instanceof SyntaxError ? `${m.data}/${m.metadata ?? 'metadata'} is not valid JSON (${error.message})` : (error as Error).message
     const message = `${this.file}: ${m.table} row at position ${String(row[P])}: ${reason}`
@@ -86,31 +127,34 @@ export class SqliteSource implements EventSource {
     return undefined
   }
 
-  private decode(row: unknown[], options: ReadOptions): Event | undefined {
+  private decode(row: unknown[], shape: RowShape, options: ReadOptions): Event | undefined {
     try {
-      let type: string, data: unknown, time: unknown
+      let type: string, data: unknown, time: unknown, schemaVersion: number
       if (this.layout.preset === 'eventsourcing') {
-        type = eventTypeFromTopic(asText(row[T]))
-        const decoded = decodeStoredEventState(row[D])
+        type = eventTypeFromTopic(asText(row[2]))
+        const decoded = decodeStoredEventState(row[3])
         data = decoded.data
         time = decoded.time
+        schemaVersion = decoded.schemaVersion
       } else {
-        type = typeof row[T] === 'string' ? (row[T] as string) : asText(row[T])
-        data = parseJsonColumn(row[D])
-        time = row[TM]
+        type = typeof row[2] === 'string' ? (row[2] as string) : asText(row[2])
+        data = parseJsonColumn(row[3])
+        time = shape.time === -1 ? null : row[shape.time]
+        schemaVersion = shape.schemaVersion === -1 ? 1 : parseSchemaVersion(row[shape.schemaVersion])
       }
       let meta: Record<string, unknown> = {}
-      if (row[M] !== null) {
-        const parsed = parseJsonColumn(row[M])
+      if (shape.meta !== -1 && row[shape.meta] !== null) {
+        const parsed = parseJsonColumn(row[shape.meta])
         if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) meta = parsed as Record<string, unknown>
       }
-      if (row[ID] !== null && meta.eventId === undefined) meta.eventId = row[ID]
+      if (shape.eventId !== -1 && row[shape.eventId] !== null && meta.eventId === undefined) meta.eventId = row[shape.eventId]
+      const version = shape.version === -1 ? null : row[shape.version]
       const event: Event = {
-        position: row[P] as number,
-        stream: typeof row[S] === 'string' ? (row[S] as string) : asText(row[S]),
-        version: row[V] === null ? undefined : Number(row[V]),
+        position: row[0] as number,
+        stream: typeof row[1] === 'string' ? (row[1] as string) : asText(row[1]),
+        version: version === null ? undefined : Number(version),
         type,
-        schemaVersion: parseSchemaVersion(row[SV]),
+        schemaVersion,
         time: normalizeStoredTime(time) ?? '',
         data,
         meta,
@@ -126,12 +170,13 @@ export class SqliteSource implements EventSource {
 
   async *batches(options: ReadOptions = {}): AsyncIterable<Event[]> {
     const params: unknown[] = []
-    const sql = `SELECT ${this.selectList(options.withMeta !== false)} FROM ${this.from}${this.conditions(options, params)} ORDER BY ${this.positionExpr}`
-    const statement = this.db.prepare(sql).raw(true)
+    const shape = this.shape(options.withMeta !== false)
+    const sql = `SELECT ${shape.select} FROM ${this.from}${this.conditions(options, params)} ORDER BY ${this.positionExpr}`
+    const statement = this.statement(sql).raw(true)
     const size = options.batchSize ?? 2000
     let batch: Event[] = []
     for (const row of statement.iterate(...params) as IterableIterator<unknown[]>) {
-      const event = this.decode(row, options)
+      const event = this.decode(row, shape, options)
       if (event !== undefined) batch.push(event)
       if (batch.length >= size) {
         yield batch
@@ -145,6 +190,36 @@ export class SqliteSource implements EventSource {
     const params: unknown[] = []
     const row = this.db.prepare(`SELECT count(*) AS n FROM ${this.from}${this.conditions(options, params)}`).get(...params) as { n: number }
     return row.n
+  }
+
+  /** The highest position now (tail's end snapshot and follow polls); null when empty. */
+  headPosition(): number | null {
+    const params: unknown[] = []
+    const value = this.db.prepare(`SELECT max(${this.positionExpr}) FROM ${this.from}${this.conditions({}, params)}`).pluck().get(...params)
+    return value === null || value === undefined ? null : Number(value)
+  }
+
+  /** The position of the Nth event from the end (tail --from -N); null when there are fewer. */
+  positionFromEnd(count: number): number | null {
+    const params: unknown[] = []
+    const sql = `SELECT ${this.positionExpr} FROM ${this.from}${this.conditions({}, params)} ORDER BY ${this.positionExpr} DESC LIMIT 1 OFFSET ?`
+    const value = this.db.prepare(sql).pluck().get(...params, count - 1)
+    return value === null || value === undefined ? null : Number(value)
+  }
+
+  /** parts-1 stream ids that cut the sorted distinct streams into parts of equal count. */
+  streamBoundaries(parts: number): string[] {
+    const params: unknown[] = []
+    const where = this.conditions({}, params)
+    const distinct = `SELECT DISTINCT ${this.streamExpr} AS s FROM ${this.from}${where}`
+    const count = this.db.prepare(`SELECT count(*) FROM (${distinct})`).pluck().get(...params) as number
+    const at = this.db.prepare(`SELECT s FROM (${distinct}) ORDER BY s LIMIT 1 OFFSET ?`).pluck()
+    const bounds: string[] = []
+    for (let i = 1; i < parts; i++) {
+      const value = at.get(...params, Math.floor((count * i) / parts)) as string | undefined
+      if (value !== undefined && !bounds.includes(value)) bounds.push(value)
+    }
+    return bounds
   }
 
   async similarStreams(stream: string, limit = 5): Promise<string[]> {
@@ -161,9 +236,10 @@ export class SqliteSource implements EventSource {
       const value = this.db.prepare(`SELECT ${fn}(${quoteIdent(m.time)}) FROM ${this.from}${where}`).pluck().get(...params)
       return normalizeStoredTime(value) ?? null
     }
-    const row = this.db.prepare(`SELECT ${this.selectList(false)} FROM ${this.from}${where} ORDER BY ${this.positionExpr} ${order} LIMIT 1`).raw(true).get(...params) as unknown[] | undefined
+    const shape = this.shape(false)
+    const row = this.db.prepare(`SELECT ${shape.select} FROM ${this.from}${where} ORDER BY ${this.positionExpr} ${order} LIMIT 1`).raw(true).get(...params) as unknown[] | undefined
     if (row === undefined) return null
-    const event = this.decode(row, { skipInvalid: true })
+    const event = this.decode(row, shape, { skipInvalid: true })
     return event?.time || null
   }
 
@@ -174,7 +250,9 @@ export class SqliteSource implements EventSource {
     const totals = this.db
       .prepare(`SELECT count(*) AS events, count(DISTINCT ${this.streamExpr}) AS streams, min(${this.positionExpr}) AS first, max(${this.positionExpr}) AS last FROM ${this.from}${where}`)
       .get(...params) as { events: number; streams: number; first: number | null; last: number | null }
-    const schema = m.schemaVersion === undefined ? 'NULL' : quoteIdent(m.schemaVersion)
+    const schema = this.layout.preset === 'eventsourcing'
+      ? `CASE WHEN json_valid(CAST(${quoteIdent(m.data)} AS TEXT)) THEN json_extract(CAST(${quoteIdent(m.data)} AS TEXT), '$.class_version') END`
+      : m.schemaVersion === undefined ? 'NULL' : quoteIdent(m.schemaVersion)
     const grouped = this.db
       .prepare(`SELECT ${quoteIdent(m.type)} AS type, ${schema} AS sv, count(*) AS n FROM ${this.from}${where} GROUP BY 1, 2`)
       .all(...params) as Array<{ type: unknown; sv: unknown; n: number }>
