@@ -3,6 +3,7 @@ import { resolveAsOf } from '../src/cli/as-of.js'
 import { RewindCommand } from '../src/cli/base-command.js'
 import { mappingFlags, reducerFlag, skipInvalidFlag, upcastersFlag } from '../src/cli/flags.js'
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
+import { UserError } from '../src/errors.js'
 import { compileExpression } from '../src/events/expression.js'
 import { foldStream, type StateResult } from '../src/fold/fold-stream.js'
 import { chalkFor } from '../src/output/colors.js'
@@ -22,6 +23,7 @@ Warnings (duplicate eventId, version gaps, time going backwards, types the reduc
     '<%= config.bin %> state bank.db acc-07 --trace',
     '<%= config.bin %> state bank.db acc-07 --stop-when "state.balance > 1000 && event.type == \\"MoneyDeposited\\""',
     '<%= config.bin %> state bank.db acc-07 --version 12 --json | jq .state.balance',
+    '<%= config.bin %> state bank.db acc-07 -i',
   ]
 
   static args = {
@@ -38,18 +40,27 @@ Warnings (duplicate eventId, version gaps, time going backwards, types the reduc
     trace: Flags.boolean({ description: 'Print each event and the fields it changed (before -> after)' }),
     blame: Flags.boolean({ description: 'Print each field of the final state and the event that last set it' }),
     'stop-when': Flags.string({ description: 'Stop after the first event where this holds (sees state and event)' }),
+    interactive: Flags.boolean({ char: 'i', description: 'Full-screen time-travel view: step through the events, search, break on an expression (needs a terminal)', exclusive: ['trace', 'blame'] }),
     'skip-invalid': skipInvalidFlag,
     ...mappingFlags,
   }
 
   async run(): Promise<StateResult> {
     const { args, flags } = await this.parse(State)
+    if (flags.interactive && (this.jsonEnabled() || !process.stdin.isTTY || !process.stdout.isTTY)) {
+      throw new UserError(`--interactive needs a terminal${this.jsonEnabled() ? ' and cannot be used with --json' : ''}; use --trace to print every event and the fields it changed`)
+    }
     const asOf = resolveAsOf(flags)
     const stopWhen = flags['stop-when'] === undefined ? undefined : compileExpression(flags['stop-when'], { allowedRoots: ['state', 'event'] })
     const config = await this.loadConfig(flags.config)
     const opened = await openFromFlags(args.source, flags, config)
     try {
       const { reducer, upcasters } = await loadUserCode(opened)
+      if (flags.interactive) {
+        // Loaded only here so that plain `state` never loads ink or React.
+        const { runInteractiveState } = await import('../src/ui/state-app.js')
+        return await runInteractiveState({ source: opened.source, stream: args.stream, reducer, upcasters, ...asOf, stopWhen: flags['stop-when'], skipInvalid: flags['skip-invalid'], onWarning: (message) => this.warnUser(message) })
+      }
       const result = await foldStream(opened.source, args.stream, {
         reducer,
         upcasters,

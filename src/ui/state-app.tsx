@@ -1,0 +1,105 @@
+import { render } from 'ink'
+import { UserError } from '../errors.js'
+import { compileExpression } from '../events/expression.js'
+import type { StateResult } from '../fold/fold-stream.js'
+import type { Reducer } from '../fold/reducer.js'
+import { colorEnabled } from '../output/colors.js'
+import type { EventSource } from '../sources/source.js'
+import type { UpcastChain } from '../upcast/chain.js'
+import { eventLabel } from './state-format.js'
+import type { Message, ViewState } from './state-navigation.js'
+import { readStream, StateTimeline } from './state-timeline.js'
+import { StateApp } from './state-view.js'
+
+export interface InteractiveStateOptions {
+  source: EventSource
+  stream: string
+  reducer: Reducer
+  upcasters?: UpcastChain
+  /** --at (ISO), --version or --position: where the view starts. */
+  at?: string
+  version?: number
+  position?: number | string
+  /** --stop-when: start where it first holds, and keep it as the breakpoint. */
+  stopWhen?: string
+  skipInvalid?: boolean
+  onWarning?: (message: string) => void
+  stdin?: NodeJS.ReadStream
+  stdout?: NodeJS.WriteStream
+}
+
+// The alternate screen keeps the user's scrollback intact; leaving it restores what was there.
+const ENTER_SCREEN = '\u001b[?1049h\u001b[H'
+const LEAVE_SCREEN = '\u001b[?25h\u001b[?1049l'
+
+/** Where the view starts, and what to say about it. */
+export function startingPoint(timeline: StateTimeline, options: Pick<InteractiveStateOptions, 'at' | 'version' | 'position' | 'stopWhen'>): { start: number; initial: Partial<ViewState> } {
+  const last = timeline.length - 1
+  let start = last
+  let message: Message | undefined
+  let what: string | undefined
+  if (options.version !== undefined) [start, what] = [timeline.indexAtVersion(options.version), `--version ${options.version}`]
+  else if (options.at !== undefined) [start, what] = [timeline.indexAtTime(options.at), `--at ${options.at}`]
+  else if (options.position !== undefined) [start, what] = [timeline.indexAtPosition(options.position), `--position ${options.position}`]
+  if (start < 0) {
+    start = 0
+    message = { text: `every event comes after ${what}: showing the first`, tone: 'info' }
+  }
+  const initial: Partial<ViewState> = {}
+  if (options.stopWhen !== undefined) {
+    initial.breakpoint = options.stopWhen
+    const hit = timeline.nextBreak(compileExpression(options.stopWhen, { allowedRoots: ['state', 'event'] }), -1)
+    if (hit === undefined) message = { text: `--stop-when never became true`, tone: 'error' }
+    else {
+      start = hit
+      message = { text: `--stop-when ${options.stopWhen}: stopped at ${eventLabel(timeline.events[hit])}  (b Enter: next)`, tone: 'info' }
+    }
+  }
+  if (message !== undefined) initial.message = message
+  return { start, initial }
+}
+
+/**
+ * `rewind state SOURCE STREAM -i`: reads the stream once, then lets the user walk it full-screen.
+ * Returns the state after the event selected when the user quit.
+ */
+export async function runInteractiveState(options: InteractiveStateOptions): Promise<StateResult> {
+  const events = await readStream(options.source, options.stream, options)
+  if (events.length === 0) throw new UserError(`${options.source.name}: stream "${options.stream}" has no events once upcast`)
+  const timeline = new StateTimeline(events, options.reducer)
+  const { start, initial } = startingPoint(timeline, options)
+  const stdout = options.stdout ?? process.stdout
+  let cursor = start
+
+  const restore = () => stdout.write(LEAVE_SCREEN)
+  stdout.write(ENTER_SCREEN)
+  process.once('exit', restore)
+  try {
+    const app = render(
+      <StateApp
+        timeline={timeline}
+        stream={options.stream}
+        sourceName={`${options.source.name} · ${options.reducer.name}`}
+        start={start}
+        initial={initial}
+        color={colorEnabled(stdout)}
+        onCursor={(i) => (cursor = i)}
+      />,
+      { stdout, stdin: options.stdin ?? process.stdin, exitOnCtrlC: true },
+    )
+    await app.waitUntilExit()
+  } finally {
+    process.off('exit', restore)
+    restore()
+  }
+
+  const event = timeline.events[cursor]
+  return {
+    stream: options.stream,
+    as: { version: event.version ?? cursor + 1 },
+    version: event.version ?? cursor + 1,
+    events: cursor + 1,
+    state: timeline.stateAfter(cursor),
+    warnings: [...timeline.summary],
+  }
+}

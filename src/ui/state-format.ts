@@ -1,0 +1,92 @@
+import type { Event } from '../events/event.js'
+import { leaves, type FieldChange } from '../fold/changes.js'
+import { compactJson, inlineValue } from '../output/json.js'
+import type { Transition } from './state-timeline.js'
+
+/** Cuts text to `width` columns, marking the cut with an ellipsis. */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return ''
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`
+}
+
+export const pad = (text: string, width: number): string => fit(text, width).padEnd(width)
+
+/** Splits text into lines of at most `width` columns, at spaces when it can. */
+export function wrapText(text: string, width: number): string[] {
+  if (width <= 0) return []
+  const lines: string[] = []
+  let rest = text
+  while (rest.length > width) {
+    const space = rest.lastIndexOf(' ', width)
+    const cut = space > width / 3 ? space : width
+    lines.push(rest.slice(0, cut).trimEnd())
+    rest = rest.slice(cut).trimStart()
+  }
+  if (rest !== '' || lines.length === 0) lines.push(rest)
+  return lines
+}
+
+export const eventLabel = (event: Event): string => (event.version === undefined ? `#${event.position}` : `v${event.version}`)
+
+/** Row times: "11-04 06:53:00" when the stream stays in one year, else with the year. */
+export function timeFormatter(events: readonly Event[]): (time: string) => string {
+  const year = events[0]?.time.slice(0, 4)
+  const oneYear = events.every((e) => e.time.slice(0, 4) === year)
+  return oneYear
+    ? (time) => `${time.slice(5, 10)} ${time.slice(11, 19)}`
+    : (time) => `${time.slice(0, 10)} ${time.slice(11, 19)}`
+}
+
+export interface RowColumns {
+  version: number
+  time: number
+  type: number
+}
+
+/** Column widths for the event list, from the whole stream so they do not jump while scrolling. */
+export function rowColumns(events: readonly Event[], format: (time: string) => string): RowColumns {
+  let version = 2
+  const types = new Set<string>()
+  for (const e of events) {
+    const n = e.version === undefined ? String(e.position).length + 1 : String(e.version).length + 1
+    if (n > version) version = n
+    types.add(e.type)
+  }
+  const type = Math.min(22, Math.max(4, ...[...types].map((t) => t.length)))
+  return { version, time: events.length === 0 ? 0 : format(events[0].time).length, type }
+}
+
+export const shortData = (event: Event, width: number): string => fit(compactJson(event.data), width)
+
+/** One line of the state panel. `change` is set for fields the selected event changed. */
+export interface StateLine {
+  path: string
+  value: string
+  change?: { kind: 'added' | 'removed' | 'changed'; before: string; after: string }
+}
+
+const changeKind = (c: FieldChange): 'added' | 'removed' | 'changed' =>
+  !('before' in c) || c.before === undefined ? 'added' : !('after' in c) || c.after === undefined ? 'removed' : 'changed'
+
+/** The state after the event as field lines, changed fields carrying before -> after. */
+export function stateLines(transition: Transition, valueWidth = 60): StateLine[] {
+  const changed = new Map(transition.changes.map((c) => [c.path, c]))
+  const lines: StateLine[] = []
+  const show = (v: unknown) => inlineValue(v, valueWidth)
+  for (const [path, value] of leaves(transition.after)) {
+    const c = changed.get(path)
+    lines.push({ path: path || '(state)', value: show(value), change: c && { kind: changeKind(c), before: show(c.before), after: show(c.after) } })
+    changed.delete(path)
+  }
+  // Fields the event removed are no longer in the state: list them after the rest.
+  for (const c of changed.values()) lines.push({ path: c.path || '(state)', value: '∅', change: { kind: 'removed', before: show(c.before), after: '∅' } })
+  if (lines.length === 0) lines.push({ path: '(state)', value: show(transition.after) })
+  return lines
+}
+
+/** Which slice of `total` lines to show in `room` rows so that line `focus` is visible. */
+export function windowAround(total: number, room: number, focus: number): { start: number; end: number } {
+  if (total <= room) return { start: 0, end: total }
+  const start = Math.min(Math.max(0, focus - Math.floor(room / 3)), total - room)
+  return { start, end: start + room }
+}
