@@ -46,8 +46,23 @@ export class UpcastChain {
     return this.byKey.get(`${type}\u0000${schemaVersion}`)
   }
 
+  /** The highest `to` per type: the version its events should end at. */
+  latestVersions(): Map<string, number> {
+    const latest = new Map<string, number>()
+    for (const u of this.upcasters) latest.set(u.type, Math.max(latest.get(u.type) ?? 0, u.to))
+    return latest
+  }
+
   /** Lifts an event through every applicable step. Returns [event] untouched when none applies. */
   apply(event: Event): Event[] {
+    return this.applyWith(event, callUp)
+  }
+
+  /**
+   * apply(), with each step run through `invoke` (the checks freeze or snapshot the step's input
+   * and record what each upcaster returned).
+   */
+  applyWith(event: Event, invoke: (upcaster: Upcaster, input: Event) => Event | Event[]): Event[] {
     if (this.byKey.size === 0 || this.next(event.type, event.schemaVersion) === undefined) return [event]
     const out: Event[] = []
     const pending: Array<[Event, number]> = [[event, 0]]
@@ -61,7 +76,7 @@ export class UpcastChain {
       if (steps >= MAX_STEPS) throw new UpcastError(upcaster, event, new Error(`more than ${MAX_STEPS} steps: the upcasters form a loop`))
       let result: Event | Event[]
       try {
-        result = upcaster.up(current)
+        result = invoke(upcaster, current)
       } catch (error) {
         throw new UpcastError(upcaster, current, error)
       }
@@ -76,5 +91,7 @@ export class UpcastChain {
     return out
   }
 }
+
+const callUp = (upcaster: Upcaster, input: Event): Event | Event[] => upcaster.up(input)
 
 export const EMPTY_CHAIN = new UpcastChain([])

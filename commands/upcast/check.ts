@@ -1,0 +1,90 @@
+import { Args, Flags } from '@oclif/core'
+import { RewindCommand } from '../../src/cli/base-command.js'
+import { mappingFlags, skipInvalidFlag } from '../../src/cli/flags.js'
+import { openFromFlags, type OpenedSource } from '../../src/cli/open-source.js'
+import { UserError } from '../../src/errors.js'
+import { chalkFor } from '../../src/output/colors.js'
+import { Progress } from '../../src/output/progress.js'
+import { renderUpcastGithub } from '../../src/output/upcast-github.js'
+import { renderUpcastJson } from '../../src/output/upcast-json.js'
+import { renderUpcastJunit } from '../../src/output/upcast-junit.js'
+import { renderUpcastText } from '../../src/output/upcast-text.js'
+import { runUpcastCheck, upcastCheckJson } from '../../src/upcast/check.js'
+import { displayPath } from '../../src/upcast/display-path.js'
+import type { UpcastCheckJson } from '../../src/upcast/report.js'
+
+export default class UpcastCheck extends RewindCommand {
+  static summary = 'Check upcasters against golden fixtures (and a real store): a CI gate for schema changes'
+
+  static description = `Cases are NAME.in.ndjson files anywhere under DIR, each with a NAME.out.ndjson golden: one event per line.
+Every input is lifted through the upcasters to the latest version of its type and compared with the golden, event by event
+(key order ignored, numbers exact; top-level fields and meta keys the golden leaves out are not compared, a field it names is compared whole).
+Checks, each named in the output: chain complete (no gaps, no two upcasters for one type and version), purity (inputs are
+frozen), determinism (two runs agree), latest unchanged (events at their latest version pass through untouched) and envelope
+preserved (stream, position, time, eventId, correlationId, causationId, unless the golden says otherwise).
+--against SOURCE runs the chain over every stored event and reports the first failing event per type/version.
+Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not load, a fixture line is not JSON).`
+
+  static examples = [
+    '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts',
+    '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --update',
+    '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --against bank.db',
+    '<%= config.bin %> upcast check upcaster-fixtures --reporter junit > upcast-report.xml',
+  ]
+
+  static args = { dir: Args.string({ description: 'Directory of NAME.in.ndjson / NAME.out.ndjson fixture pairs (searched recursively)', required: true }) }
+
+  static flags = {
+    upcasters: Flags.string({ description: 'Upcaster module (default: "upcasters" in the config file)' }),
+    update: Flags.boolean({ description: 'Write or refresh the NAME.out.ndjson goldens from what the upcasters produce, and list what changed' }),
+    against: Flags.string({ description: 'Also run the chain over every event of this source (SQLite, NDJSON, kafka://, @name)' }),
+    reporter: Flags.string({ description: 'Report format', options: ['text', 'json', 'junit', 'github'], default: 'text' }),
+    'skip-invalid': skipInvalidFlag,
+    ...mappingFlags,
+  }
+
+  async run(): Promise<UpcastCheckJson | undefined> {
+    const { args, flags } = await this.parse(UpcastCheck)
+    const config = await this.loadConfig(flags.config)
+    let opened: OpenedSource | undefined
+    try {
+      if (flags.against !== undefined) opened = await openFromFlags(flags.against, flags, config)
+      const upcasters = flags.upcasters ?? opened?.upcastersFile ?? config.upcasters
+      if (upcasters === undefined) throw new UserError('no upcasters: pass --upcasters FILE (or set "upcasters" in the config file)')
+      const estimate = opened !== undefined && process.stderr.isTTY ? await opened.source.estimateCount?.() : undefined
+      const progress = new Progress('checking', estimate)
+      const report = await runUpcastCheck({
+        dir: args.dir,
+        upcasters,
+        update: flags.update,
+        against: opened === undefined ? undefined : {
+          source: opened.source,
+          name: flags.against!.startsWith('@') ? `${flags.against} (${displayPath(opened.source.name)})` : displayPath(opened.source.name),
+          read: { skipInvalid: flags['skip-invalid'], onWarning: (m) => this.warnUser(m) },
+        },
+        onProgress: (n) => progress.update(n),
+      })
+      progress.done()
+      if (report.failures.length > 0) process.exitCode = 1
+      if (this.jsonEnabled()) return upcastCheckJson(report)
+      switch (flags.reporter) {
+        case 'json':
+          process.stdout.write(`${renderUpcastJson(report)}\n`)
+          break
+        case 'junit':
+          process.stdout.write(`${renderUpcastJunit(report)}\n`)
+          for (const warning of report.warnings) this.warnUser(warning)
+          break
+        case 'github':
+          process.stdout.write(`${renderUpcastGithub(report)}\n${renderUpcastText(report, chalkFor())}\n`)
+          break
+        default:
+          process.stdout.write(`${renderUpcastText(report, chalkFor())}\n`)
+          for (const warning of report.warnings) this.warnUser(warning)
+      }
+      return undefined
+    } finally {
+      await opened?.source.close()
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/** Freezes a value and everything reachable from it, so an upcaster that writes to its input throws. */
+export function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return value
+  seen.add(value)
+  Object.freeze(value)
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen)
+  return value
+}
+
+/** The TypeError strict-mode code throws when it writes to a frozen object. */
+export function isFrozenWrite(error: unknown): error is TypeError {
+  return error instanceof TypeError && /read[- ]only|not extensible|Cannot (assign|add|delete|define|redefine)/i.test(error.message)
+}
+
+/** A copy that later mutations cannot reach; values structuredClone refuses are kept as they are. */
+export function snapshot<T>(value: T): T {
+  try {
+    return structuredClone(value)
+  } catch {
+    return value
+  }
+}
