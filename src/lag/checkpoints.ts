@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { UserError } from '../errors.js'
 import type { CheckpointInfo } from '../sources/source.js'
 import { quoteIdent, tableColumns, tableNames } from '../sources/sqlite/layout.js'
 
@@ -58,4 +59,32 @@ export function readCheckpoints(db: Database.Database, tables: CheckpointTable[]
     }
   }
   return rows
+}
+
+/** "emt_processors(processor_id, last_processed_checkpoint), ...": what was looked for, for error messages. */
+export function describeCheckpointTables(tables: CheckpointTable[] = KNOWN_CHECKPOINT_TABLES): string {
+  return tables.map((t) => `${t.table}(${t.nameColumn}, ${t.positionColumn})`).join(', ')
+}
+
+/** A database to look for checkpoints in, named for messages. */
+export interface CheckpointPlace {
+  file: string
+  db: Database.Database
+}
+
+/**
+ * The checkpoint called `name`, from the first place that has it (a projection's checkpoint may
+ * live beside the read model or in the event store). Exit 2 naming the checkpoints that exist.
+ */
+export function lookupCheckpoint(places: CheckpointPlace[], name: string, extra: CheckpointTable[] = []): CheckpointInfo & { file: string } {
+  const seen: string[] = []
+  for (const place of places) {
+    for (const checkpoint of readCheckpoints(place.db, findCheckpointTables(place.db, extra))) {
+      if (checkpoint.name === name) return { ...checkpoint, file: place.file }
+      seen.push(`${checkpoint.name} (${checkpoint.table})`)
+    }
+  }
+  const files = [...new Set(places.map((p) => p.file))].join(' and ')
+  const found = seen.length > 0 ? `checkpoints there: ${[...new Set(seen)].join(', ')}` : `no checkpoint tables there (looked for ${describeCheckpointTables([...extra, ...KNOWN_CHECKPOINT_TABLES])})`
+  throw new UserError(`no checkpoint "${name}" in ${files}; ${found}`)
 }
