@@ -35,7 +35,7 @@ export function renderUpcastText(report: UpcastCheckReport, chalk: ChalkInstance
 
   const width = Math.max(0, ...report.cases.map((c) => c.name.length))
   for (const c of report.cases) {
-    const counts = c.inputEvents === c.outputEvents ? plural(c.inputEvents, 'event') : `${plural(c.inputEvents, 'event')} -> ${c.outputEvents}`
+    const counts = c.outputEvents === undefined || c.inputEvents === c.outputEvents ? plural(c.inputEvents, 'event') : `${plural(c.inputEvents, 'event')} -> ${c.outputEvents}`
     out.push(`${c.failures.length === 0 ? ok : bad} ${c.name.padEnd(width)}  ${chalk.dim(counts)}`)
     for (const f of c.failures) out.push(...renderFailure(f, chalk, '    '))
   }

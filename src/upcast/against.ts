@@ -24,6 +24,8 @@ export interface AgainstOptions {
   onProgress?: (events: number) => void
 }
 
+const shown = (value: unknown): string => (value === undefined ? 'missing' : inlineValue(value))
+
 export const pairKey = (type: string, schemaVersion: number): string => `${type}\u0000${schemaVersion}`
 
 /**
@@ -84,7 +86,7 @@ export async function checkAgainst(source: EventSource, chain: UpcastChain, late
       const changes = envelopeChanges(input, out)
       if (changes.length > 0) {
         const c = changes[0]
-        fail(pair, event, `envelope not preserved: ${c.field} was ${inlineValue(c.before)}, now ${inlineValue(c.after)}`)
+        fail(pair, event, `envelope not preserved: ${c.field} was ${shown(c.before)}, now ${shown(c.after)}`)
         return
       }
     }

@@ -72,8 +72,8 @@ export async function runUpcastCheck(options: UpcastCheckOptions): Promise<Upcas
   const checks: CheckSummary[] = [
     summarize('chain complete', all, latestText === '' ? 'no upcasters' : `every type reaches its latest version (${latestText})`),
     summarize('purity', all, `no upcaster changed its (frozen) input`),
-    summarize('determinism', all, `two runs of ${tally.liftedEvents} upcast events gave the same result`),
-    summarize('latest unchanged', all, `${tally.latestEvents} events already at their latest version passed through unchanged`),
+    summarize('determinism', all, `two runs of ${tally.liftedEvents} upcast ${tally.liftedEvents === 1 ? 'event' : 'events'} gave the same result`),
+    summarize('latest unchanged', all, `${tally.latestEvents} ${tally.latestEvents === 1 ? 'event' : 'events'} already at the latest version passed through unchanged`),
     summarize('envelope preserved', all, 'stream, position, time, eventId, correlationId and causationId kept'),
   ]
   return {

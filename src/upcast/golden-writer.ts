@@ -38,7 +38,7 @@ export function writeGolden(fixture: FixtureCase, outputs: Array<{ event: Event;
   const text = lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length > 0 ? '\n' : '')
   if (fixture.expected === undefined) {
     writeFileSync(fixture.goldenPath, text)
-    return { file: fixture.golden, status: 'created', changes: [`${lines.length} events`] }
+    return { file: fixture.golden, status: 'created', changes: [`${lines.length} ${lines.length === 1 ? 'event' : 'events'}`] }
   }
   const changes: string[] = []
   const n = Math.max(lines.length, fixture.expected.length)

@@ -8,7 +8,7 @@ import { displayPath } from './display-path.js'
  * entry, without building a chain: `upcast check` reports duplicates itself instead of stopping.
  */
 export async function loadUpcasterList(file: string): Promise<Upcaster[]> {
-  const module = await loadUserModule(file, 'upcasters')
+  const module = await loadUserModule(file, 'upcaster module')
   const list = Array.isArray(module) ? module : (module as Record<string, unknown>)?.upcasters
   if (!Array.isArray(list)) throw new UserError(`${file}: expected a default export that is an array of { type, from, to, up(event) }`)
   return list.map((item, i): Upcaster => {

@@ -25,7 +25,8 @@ export interface CaseReport {
   input: string
   golden: string
   inputEvents: number
-  outputEvents: number
+  /** Absent when an upcaster failed on one of the inputs. */
+  outputEvents?: number
   failures: UpcastFailure[]
 }
 

@@ -33,6 +33,8 @@ export interface CaseOutcome {
   tally: CaseTally
 }
 
+const shown = (value: unknown): string => (value === undefined ? 'missing' : inlineValue(value))
+
 const asArray = (value: Event | Event[]): Event[] => (Array.isArray(value) ? value : [value])
 
 /** First run: every step's input is deep-frozen, so a strict-mode write throws. */
@@ -114,7 +116,7 @@ export function runCase(fixture: FixtureCase, chain: UpcastChain, latest: Map<st
     })
     if (first.outputs === undefined) continue
     if (second.outputs !== undefined && impure.size === 0) {
-      const differences = structuralDiff(first.outputs, second.outputs)
+      const differences = first.outputs.length === 1 && second.outputs.length === 1 ? structuralDiff(first.outputs[0], second.outputs[0]) : structuralDiff(first.outputs, second.outputs)
       if (differences.length > 0) {
         const at2 = first.steps.findIndex((step, i) => second.steps[i] === undefined || step.upcaster !== second.steps[i].upcaster || structuralDiff(step.output, second.steps[i].output).length > 0)
         const culprit = first.steps[Math.max(0, at2)]?.upcaster
@@ -190,18 +192,19 @@ export function runCase(fixture: FixtureCase, chain: UpcastChain, latest: Map<st
     outputs.forEach((out, i) => {
       if (out.steps.length === 0) return
       const golden = options.update === true ? undefined : expected?.[i]?.expected
-      for (const change of envelopeChanges(out.from.event, out.event, (field) => goldenOverrides(golden, field, out.from.event))) {
-        const culprit = changedBy(out.steps, change.field)
-        fail({
-          check: 'envelope preserved', file: fixture.input, line: out.from.line, upcaster: culprit === undefined ? undefined : upcasterLabel(culprit),
-          reason: `${culprit === undefined ? 'the chain' : upcasterLabel(culprit)} changed ${change.field} of ${out.from.event.type} v${out.from.event.schemaVersion}: was ${inlineValue(change.before)}, now ${inlineValue(change.after)} (name the field in the golden file if that is intended)`,
-        })
-      }
+      const changes = envelopeChanges(out.from.event, out.event, (field) => goldenOverrides(golden, field, out.from.event))
+      if (changes.length === 0) return
+      const culprit = changedBy(out.steps, changes[0].field)
+      const label = culprit === undefined ? 'the chain' : upcasterLabel(culprit)
+      fail({
+        check: 'envelope preserved', file: fixture.input, line: out.from.line, upcaster: culprit === undefined ? undefined : label,
+        reason: `${label} changed the envelope of ${out.from.event.type} v${out.from.event.schemaVersion}: ${changes.map((c) => `${c.field} was ${shown(c.before)}, now ${shown(c.after)}`).join('; ')} (if intended, put the new value in the golden file)`,
+      })
     })
   }
 
   return {
-    report: { name: fixture.name, input: fixture.input, golden: fixture.golden, inputEvents: fixture.inputs.length, outputEvents: outputs.length, failures },
+    report: { name: fixture.name, input: fixture.input, golden: fixture.golden, inputEvents: fixture.inputs.length, ...(complete ? { outputEvents: outputs.length } : {}), failures },
     outputs: complete ? outputs.map(({ event, from }) => ({ event, from })) : undefined,
     tally,
   }
