@@ -71,7 +71,6 @@ Warnings (duplicate eventId, version gaps, time going backwards, types the reduc
         trace: flags.trace,
         blame: flags.blame,
         skipInvalid: flags['skip-invalid'],
-        onWarning: (message) => this.warnUser(message),
       })
       if (!this.jsonEnabled()) {
         process.stdout.write(`${renderState(result, chalkFor())}\n`)

@@ -112,7 +112,8 @@ function submit(view: ViewState, kind: PromptKind, typed: string, timeline: Stat
     return runTimeJump(closed, text, timeline, rows)
   } catch (error) {
     if (!(error instanceof UserError)) throw error
-    return { ...closed, ...(kind === 'break' ? { breakpoint: text } : {}), message: { text: error.message, tone: 'error' } }
+    // The prompt stays open with the text, so a typo is fixed rather than retyped.
+    return { ...view, prompt: { kind, text }, message: { text: error.message.split('\n')[0], tone: 'error' } }
   }
 }
 
@@ -121,12 +122,12 @@ function editPrompt(view: ViewState, press: KeyPress, timeline: StateTimeline, r
   const { input, key } = press
   if (key.escape) return { ...view, prompt: undefined, message: undefined }
   if (key.return) return submit(view, prompt.kind, prompt.text, timeline, rows)
-  if (key.backspace || key.delete) return { ...view, prompt: { ...prompt, text: prompt.text.slice(0, -1) } }
-  if (key.ctrl && input === 'u') return { ...view, prompt: { ...prompt, text: '' } }
+  if (key.backspace || key.delete) return { ...view, prompt: { ...prompt, text: prompt.text.slice(0, -1) }, message: undefined }
+  if (key.ctrl && input === 'u') return { ...view, prompt: { ...prompt, text: '' }, message: undefined }
   if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return view
   // Pasted text arrives as one input; keep printable characters only.
   const printable = input.replace(/[\u0000-\u001f\u007f]/g, '')
-  return printable === '' ? view : { ...view, prompt: { ...prompt, text: prompt.text + printable } }
+  return printable === '' ? view : { ...view, prompt: { ...prompt, text: prompt.text + printable }, message: undefined }
 }
 
 function singleKey(ch: string): KeyPress {

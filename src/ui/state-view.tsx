@@ -169,13 +169,13 @@ function StatePanel({ timeline, transition, width, height, color }: { timeline: 
     out.push(
       <Text key="h1" wrap="truncate-end">
         <Text bold>{eventLabel(event)} {event.type}</Text>
-        <Text dimColor>  position {String(event.position)} · schema v{event.schemaVersion}</Text>
+        <Text dimColor>  schema v{event.schemaVersion}</Text>
       </Text>,
-      <Text key="h2" wrap="truncate-end">
-        <Text dimColor>{event.time}</Text>
-        {timeline.ignored[index] ? <Text color={color ? 'yellow' : undefined}>  the reducer ignores {event.type}</Text> : null}
+      <Text key="h2" dimColor wrap="truncate-end">
+        {event.time}  position {String(event.position)}
       </Text>,
     )
+    if (timeline.ignored[index]) out.push(<Text key="ign" color={color ? 'yellow' : undefined} wrap="truncate-end">the reducer ignores {event.type}</Text>)
     const warnings = (timeline.warnings[index] ?? []).flatMap((w) => wrapText(`! ${w}`, inner)).slice(0, Math.max(0, Math.floor(room / 3)))
     warnings.forEach((w, i) => out.push(<Text key={`w${i}`} color={color ? 'red' : undefined} wrap="truncate-end">{w}</Text>))
 
@@ -247,12 +247,13 @@ function StatusLine({ view, columns, color }: { view: ViewState; columns: number
     const { kind, text } = view.prompt
     const last = kind === 'search' ? view.lastSearch : kind === 'break' ? view.breakpoint : undefined
     const hint = text === '' && last !== undefined ? `  (Enter: ${last})` : '  (Enter: go, Esc: cancel)'
+    const error = view.message?.tone === 'error' ? view.message.text : undefined
     return (
-      <Text wrap="truncate-start">
+      <Text wrap="truncate-end">
         <Text bold color={color ? 'cyan' : undefined}>{PROMPT_LABELS[kind]}</Text>
         {text}
         <Text inverse> </Text>
-        <Text dimColor>{hint}</Text>
+        {error === undefined ? <Text dimColor>{hint}</Text> : <Text color={color ? 'red' : undefined}>  {error}</Text>}
       </Text>
     )
   }
