@@ -36,3 +36,18 @@ export const reducerFlag = Flags.string({
 export const upcastersFlag = Flags.string({ description: 'Upcaster module: events are lifted to their latest schema before folding' })
 
 export const skipInvalidFlag = Flags.boolean({ description: 'Skip rows whose JSON does not parse, with a counted warning' })
+
+/** Kafka connection and decoding; each also comes from KAFKA_* env vars or the config file's "kafka". */
+export const kafkaFlags = {
+  brokers: Flags.string({ description: 'Kafka bootstrap servers HOST:PORT[,HOST:PORT] (else the URI, KAFKA_BROKERS or config "kafka.brokers")', helpGroup: 'KAFKA' }),
+  'sasl-mechanism': Flags.string({ description: 'SASL mechanism (env KAFKA_SASL_MECHANISM)', options: ['plain', 'scram-sha-256', 'scram-sha-512'], helpGroup: 'KAFKA' }),
+  'sasl-username': Flags.string({ description: 'SASL user name (env KAFKA_SASL_USERNAME)', helpGroup: 'KAFKA' }),
+  'sasl-password': Flags.string({ description: 'SASL password; prefer env KAFKA_SASL_PASSWORD (never printed)', helpGroup: 'KAFKA' }),
+  tls: Flags.boolean({ description: 'Connect with TLS (env KAFKA_TLS=1)', helpGroup: 'KAFKA' }),
+  'tls-ca': Flags.string({ description: 'PEM file of the CA that signed the brokers\' certificates (env KAFKA_TLS_CA)', helpGroup: 'KAFKA' }),
+  'tls-cert': Flags.string({ description: 'PEM client certificate for mutual TLS (env KAFKA_TLS_CERT)', helpGroup: 'KAFKA' }),
+  'tls-key': Flags.string({ description: 'PEM client key for mutual TLS (env KAFKA_TLS_KEY)', helpGroup: 'KAFKA' }),
+  'tls-insecure': Flags.boolean({ description: 'Do not verify the brokers\' certificates (env KAFKA_TLS_INSECURE=1)', helpGroup: 'KAFKA' }),
+  timeout: Flags.string({ description: 'Give up reaching Kafka after this long: "10s", "500ms", or seconds (default 10s; env KAFKA_TIMEOUT)', helpGroup: 'KAFKA' }),
+  'stream-path': Flags.string({ description: 'Where the stream id is in a Kafka event, e.g. data.accountId (default: the message key)', helpGroup: 'KAFKA' }),
+}

@@ -1,13 +1,158 @@
-import type { KafkaConfig, RewindConfig } from '../../config.js'
+import type { RewindConfig } from '../../config.js'
 import { UserError } from '../../errors.js'
-import type { EventSource } from '../source.js'
+import type { Event } from '../../events/event.js'
+import { rankSimilar } from '../similar.js'
+import type { EventSource, ReadOptions, SourceSummary, TypeVersionCount } from '../source.js'
+import { resolveKafkaTarget } from './connection.js'
+import { KafkaDecoder } from './envelope.js'
+import { connectKafka, type ConsumeRange, type KafkaClient, type PartitionOffsets } from './kafka-client.js'
 
 export interface KafkaOpenOptions {
   config?: RewindConfig
+  /** Kafka flags: brokers, sasl-*, tls*, timeout, stream-path. */
   flags: Record<string, unknown>
 }
 
-/** Placeholder until the Kafka source lands (issue 3). */
-export async function openKafkaSource(uri: string, _options: KafkaOpenOptions & { kafka?: KafkaConfig }): Promise<EventSource> {
-  throw new UserError(`${uri}: Kafka sources are not supported yet`)
+/** A consumer group reading the topic, as `inspect` shows it. */
+export interface TopicGroupSummary {
+  groupId: string
+  state: string
+  members: number
+  partitions: Array<{ partition: number; committed: string | null; lag: number | null }>
+  /** Messages behind the high offsets, over partitions with a committed offset. */
+  lag: number
+}
+
+export interface KafkaSummary extends SourceSummary {
+  kind: 'kafka'
+  topic: string
+  brokers: string[]
+  partitions: Array<PartitionOffsets & { messages: number }>
+  groups: TopicGroupSummary[]
+}
+
+export interface ReadRangesOptions {
+  signal?: AbortSignal
+  maxWaitMs?: number
+  onWarning?: (message: string) => void
+}
+
+/** A Kafka topic as an EventSource: reads up to the end captured when a read starts, by partition. */
+export class KafkaSource implements EventSource {
+  readonly kind = 'kafka' as const
+
+  constructor(readonly name: string, readonly topic: string, readonly client: KafkaClient, private readonly decoder: KafkaDecoder) {}
+
+  /** Decoded events of the given partition ranges (tail uses this directly; follow when no `until`). */
+  async *readRanges(ranges: ConsumeRange[], options: ReadRangesOptions = {}): AsyncIterable<Event[]> {
+    const decoder = this.decoder
+    for await (const records of this.client.consume({ topic: this.topic, ranges, signal: options.signal, maxWaitMs: options.maxWaitMs, onWarning: options.onWarning })) {
+      const events = new Array<Event>(records.length)
+      for (let i = 0; i < records.length; i++) events[i] = decoder.decode(records[i])
+      yield events
+    }
+  }
+
+  /** Everything from the oldest kept offset to the end captured now, in partition order per batch. */
+  async *batches(options: ReadOptions = {}): AsyncIterable<Event[]> {
+    if (options.fromPosition !== undefined || options.untilPosition !== undefined) {
+      throw new UserError(`${this.name}: a Kafka topic has no global position; use --at TIME (read by time) instead of --position`)
+    }
+    const offsets = await this.client.partitionOffsets(this.topic)
+    const ranges = offsets.map((p) => ({ partition: p.partition, from: BigInt(p.low), until: BigInt(p.high) }))
+    const size = options.batchSize ?? 2000
+    let pending: Event[] = []
+    for await (const events of this.readRanges(ranges, { onWarning: options.onWarning, maxWaitMs: 100 })) {
+      for (const event of events) {
+        if (options.stream !== undefined && event.stream !== options.stream) continue
+        pending.push(event)
+      }
+      if (pending.length >= size) {
+        yield pending
+        pending = []
+      }
+    }
+    if (pending.length > 0) yield pending
+  }
+
+  async estimateCount(): Promise<number> {
+    const offsets = await this.client.partitionOffsets(this.topic)
+    return offsets.reduce((n, p) => n + Number(BigInt(p.high) - BigInt(p.low)), 0)
+  }
+
+  async similarStreams(stream: string, limit = 5): Promise<string[]> {
+    const streams = new Set<string>()
+    for await (const batch of this.batches()) for (const e of batch) streams.add(e.stream)
+    return rankSimilar(stream, streams, limit)
+  }
+
+  async summarize(): Promise<KafkaSummary> {
+    const offsets = await this.client.partitionOffsets(this.topic)
+    const partitions = offsets.map((p) => ({ ...p, messages: Number(BigInt(p.high) - BigInt(p.low)) }))
+    const streams = new Set<string>()
+    const types = new Map<string, TypeVersionCount>()
+    let events = 0
+    let firstTime: string | null = null
+    let lastTime: string | null = null
+    for await (const batch of this.readRanges(offsets.map((p) => ({ partition: p.partition, from: BigInt(p.low), until: BigInt(p.high) })), { maxWaitMs: 100 })) {
+      for (const e of batch) {
+        events++
+        streams.add(e.stream)
+        if (firstTime === null || e.time < firstTime) firstTime = e.time
+        if (lastTime === null || e.time > lastTime) lastTime = e.time
+        const key = `${e.type}\u0000${e.schemaVersion}`
+        const entry = types.get(key) ?? { type: e.type, schemaVersion: e.schemaVersion, count: 0 }
+        entry.count++
+        types.set(key, entry)
+      }
+    }
+    const highs = new Map(offsets.map((p) => [p.partition, BigInt(p.high)]))
+    const groups = (await this.client.groupsForTopic(this.topic)).map((g): TopicGroupSummary => {
+      const rows = g.offsets.partitions.map((p) => ({
+        partition: p.partition,
+        committed: p.offset,
+        lag: p.offset === null || !highs.has(p.partition) ? null : Number(highs.get(p.partition)! - BigInt(p.offset)),
+      }))
+      return { groupId: g.groupId, state: g.state, members: g.members.length, partitions: rows, lag: rows.reduce((n, r) => n + (r.lag ?? 0), 0) }
+    })
+    const nonEmpty = partitions.filter((p) => p.messages > 0)
+    return {
+      source: this.name,
+      kind: 'kafka',
+      topic: this.topic,
+      brokers: this.client.connection.brokers,
+      events,
+      streams: streams.size,
+      firstPosition: nonEmpty.length === 0 ? null : `${nonEmpty[0].partition}:${nonEmpty[0].low}`,
+      lastPosition: nonEmpty.length === 0 ? null : `${nonEmpty[nonEmpty.length - 1].partition}:${BigInt(nonEmpty[nonEmpty.length - 1].high) - 1n}`,
+      firstTime,
+      lastTime,
+      types: [...types.values()].sort((a, b) => a.type.localeCompare(b.type) || a.schemaVersion - b.schemaVersion),
+      checkpoints: [],
+      partitions,
+      groups,
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close()
+  }
+}
+
+/** `kafka://...` to a connected source; an unknown topic fails here, listing the topics that exist. */
+export async function openKafkaSource(uri: string, options: KafkaOpenOptions): Promise<KafkaSource> {
+  const target = resolveKafkaTarget(uri, { flags: options.flags, config: options.config?.kafka, configDir: options.config?.dir })
+  const decoder = new KafkaDecoder({
+    topic: target.topic,
+    streamPath: options.flags['stream-path'] as string | undefined,
+    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+  })
+  const client = await connectKafka(target.connection)
+  try {
+    await client.assertTopic(target.topic)
+  } catch (error) {
+    await client.close()
+    throw error
+  }
+  return new KafkaSource(target.display, target.topic, client, decoder)
 }

@@ -1,0 +1,221 @@
+import { UserError } from '../../errors.js'
+import type { Event } from '../../events/event.js'
+import { normalizeStoredTime } from '../../events/time.js'
+import type { KafkaRecord } from './kafka-client.js'
+
+/**
+ * Kafka message -> Event. The value may be:
+ * - a JSON envelope: type in eventType/type/event_type, data in data/payload (else the other
+ *   fields), eventId/id, timestamp/time/occurredAt, schemaVersion/version, meta/metadata;
+ * - a CloudEvent in structured mode (JSON with specversion) or binary mode (ce_* headers);
+ * - plain JSON without a type (the type then comes from a ce_type/eventType/type header);
+ * - anything else: shown as text (valid UTF-8) or base64, with a warning. Never a crash.
+ * The stream is the message key, or --stream-path; the time falls back to the Kafka timestamp.
+ */
+export interface DecoderOptions {
+  topic: string
+  /** --stream-path, e.g. data.accountId. */
+  streamPath?: string
+  onWarning?: (message: string) => void
+}
+
+const TYPE_KEYS = ['eventType', 'type', 'event_type']
+const DATA_KEYS = ['data', 'payload']
+const ID_KEYS = ['eventId', 'id']
+const TIME_KEYS = ['timestamp', 'time', 'occurredAt', 'occurred_at']
+const SCHEMA_KEYS = ['schemaVersion', 'version', 'schema_version']
+const META_KEYS = ['meta', 'metadata']
+const STREAM_KEYS = ['streamId', 'stream', 'aggregateId', 'aggregate_id', 'stream_id']
+const ENVELOPE_KEYS = new Set([...TYPE_KEYS, ...DATA_KEYS, ...ID_KEYS, ...TIME_KEYS, ...SCHEMA_KEYS, ...META_KEYS])
+const CE_CORE = new Set(['specversion', 'type', 'id', 'time', 'data', 'data_base64'])
+const WARN_LIMIT = 5
+
+type Json = Record<string, unknown>
+
+const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value)
+
+function first(object: Json, keys: string[]): unknown {
+  for (const key of keys) if (object[key] !== undefined && object[key] !== null) return object[key]
+  return undefined
+}
+
+function schemaVersionOf(value: unknown): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value
+  if (typeof value === 'string') {
+    const match = /^v?(\d+)(\.0+)?$/i.exec(value.trim())
+    if (match) return Number(match[1]) || 1
+  }
+  return 1
+}
+
+function headerText(value: Buffer | string | Array<Buffer | string> | undefined): string {
+  if (value === undefined || value === null) return ''
+  if (Array.isArray(value)) return value.map((v) => headerText(v)).join(',')
+  return typeof value === 'string' ? value : value.toString('utf8')
+}
+
+/** True when the bytes are UTF-8 text a terminal can show (tabs and newlines allowed). */
+function printableText(bytes: Buffer, text: string): boolean {
+  if (Buffer.byteLength(text, 'utf8') !== bytes.length || text.includes('\uFFFD')) return false
+  // eslint-disable-next-line no-control-regex
+  return !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text)
+}
+
+function compilePath(path: string): (scope: Json) => unknown {
+  const parts = path.split('.')
+  if (parts.some((p) => p === '') || !['data', 'meta', 'type', 'key', 'headers'].includes(parts[0])) {
+    throw new UserError(`--stream-path "${path}": expected a path such as data.accountId, meta.tenant or headers.aggregate-id`)
+  }
+  return (scope) => {
+    let value: unknown = scope
+    for (const part of parts) {
+      if (!isObject(value) || !Object.hasOwn(value, part)) return undefined
+      value = value[part]
+    }
+    return value
+  }
+}
+
+export class KafkaDecoder {
+  private readonly streamAt?: (scope: Json) => unknown
+  private warned = 0
+
+  constructor(private readonly options: DecoderOptions) {
+    if (options.streamPath !== undefined) this.streamAt = compilePath(options.streamPath)
+  }
+
+  private warn(message: string): void {
+    if (this.options.onWarning === undefined) return
+    this.warned++
+    if (this.warned <= WARN_LIMIT) this.options.onWarning(message)
+    if (this.warned === WARN_LIMIT) this.options.onWarning('further messages that are not JSON are shown without a warning')
+  }
+
+  decode(record: KafkaRecord): Event {
+    const { topic } = this.options
+    const key = record.key === null || record.key === undefined ? undefined : record.key.toString('utf8')
+    let headers: Record<string, string> | undefined
+    for (const name in record.headers) {
+      headers ??= {}
+      headers[name] = headerText(record.headers[name])
+    }
+    const kafka: Event['kafka'] = { topic, partition: record.partition, offset: record.offset }
+    if (key !== undefined) kafka.key = key
+    if (headers !== undefined) kafka.headers = headers
+    const where = `${topic} ${record.partition}:${record.offset}`
+
+    let type: string | undefined
+    let data: unknown = null
+    let meta: Json = {}
+    let time: unknown
+    let schemaVersion = 1
+    let stream: unknown
+    const ceType = headers?.ce_type
+
+    const value = record.value
+    let parsed: unknown
+    let isJson = false
+    let text: string | undefined
+    if (value !== null && value !== undefined && value.length > 0) {
+      text = value.toString('utf8')
+      const c = text.charCodeAt(0)
+      // Only try to parse what can start a JSON value: most bodies are objects.
+      if (c === 123 || c === 91 || c === 34 || c === 116 || c === 102 || c === 110 || c === 45 || (c >= 48 && c <= 57) || c === 32 || c === 10 || c === 13 || c === 9) {
+        try {
+          parsed = JSON.parse(text)
+          isJson = true
+        } catch {
+          isJson = false
+        }
+      }
+    }
+
+    if (value === null || value === undefined) {
+      type = ceType ?? '(tombstone)'
+      data = null
+    } else if (ceType !== undefined && headers !== undefined) {
+      // CloudEvents binary mode: attributes in ce_* headers, the value is the data.
+      type = ceType
+      for (const name in headers) {
+        if (!name.startsWith('ce_') || name === 'ce_type' || name === 'ce_specversion' || name === 'ce_time') continue
+        meta[name === 'ce_id' ? 'eventId' : name.slice(3)] = headers[name]
+      }
+      time = headers.ce_time
+      const contentType = headers['content-type'] ?? headers.ce_datacontenttype ?? ''
+      if (isJson) data = parsed
+      else {
+        data = this.raw(value, text!, where, /^text\/|xml/i.test(contentType))
+        meta.encoding = typeof data === 'string' && printableText(value, text!) ? 'text' : 'base64'
+      }
+      if (typeof meta.subject === 'string') stream = meta.subject
+    } else if (isJson && isObject(parsed) && typeof parsed.specversion === 'string' && typeof parsed.type === 'string') {
+      // CloudEvents structured mode.
+      type = parsed.type
+      if (parsed.data !== undefined) data = parsed.data
+      else if (typeof parsed.data_base64 === 'string') {
+        const bytes = Buffer.from(parsed.data_base64, 'base64')
+        try {
+          data = JSON.parse(bytes.toString('utf8'))
+        } catch {
+          data = parsed.data_base64
+          meta.encoding = 'base64'
+        }
+      }
+      if (parsed.id !== undefined) meta.eventId = parsed.id
+      for (const name in parsed) if (!CE_CORE.has(name)) meta[name] = parsed[name]
+      time = parsed.time
+      if (typeof parsed.subject === 'string') stream = parsed.subject
+    } else if (isJson && isObject(parsed) && typeof first(parsed, TYPE_KEYS) === 'string') {
+      // An event envelope.
+      type = first(parsed, TYPE_KEYS) as string
+      const dataKey = DATA_KEYS.find((k) => parsed[k] !== undefined)
+      const embedded = first(parsed, META_KEYS)
+      if (isObject(embedded)) meta = { ...embedded }
+      if (dataKey !== undefined) {
+        data = parsed[dataKey]
+        for (const name in parsed) if (!ENVELOPE_KEYS.has(name)) meta[name] = parsed[name]
+      } else {
+        // A flat event: everything that is not envelope is data.
+        const rest: Json = {}
+        for (const name in parsed) if (!ENVELOPE_KEYS.has(name)) rest[name] = parsed[name]
+        data = rest
+      }
+      const id = first(parsed, ID_KEYS)
+      if (id !== undefined) meta.eventId = id
+      time = first(parsed, TIME_KEYS)
+      schemaVersion = schemaVersionOf(first(parsed, SCHEMA_KEYS))
+      stream = first(parsed, STREAM_KEYS)
+    } else if (isJson) {
+      type = headers?.eventType ?? headers?.event_type ?? headers?.type ?? '(untyped)'
+      data = parsed
+    } else {
+      const printable = printableText(value, text!)
+      type = headers?.eventType ?? headers?.event_type ?? headers?.type ?? (printable ? '(text)' : '(binary)')
+      data = this.raw(value, text!, where, false)
+      meta.encoding = printable ? 'text' : 'base64'
+    }
+
+    const event: Event = {
+      position: `${record.partition}:${record.offset}`,
+      stream: '',
+      type: type!,
+      schemaVersion,
+      time: (time === undefined ? undefined : normalizeStoredTime(time)) ?? new Date(Number(record.timestamp)).toISOString(),
+      data,
+      meta,
+      kafka,
+    }
+    let fromPath: unknown
+    if (this.streamAt !== undefined) fromPath = this.streamAt({ data, meta, type: event.type, key, headers })
+    const chosen = fromPath ?? key ?? stream
+    event.stream = chosen === undefined || chosen === null ? '' : typeof chosen === 'string' ? chosen : JSON.stringify(chosen)
+    return event
+  }
+
+  /** A value that is not JSON: text when it is printable UTF-8, else base64. */
+  private raw(value: Buffer, text: string, where: string, declaredText: boolean): string {
+    const printable = printableText(value, text)
+    if (!declaredText) this.warn(`${where}: the value is not JSON; shown as ${printable ? 'text' : 'base64'}`)
+    return printable ? text : value.toString('base64')
+  }
+}

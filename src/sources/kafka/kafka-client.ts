@@ -1,0 +1,441 @@
+/**
+ * rewind's whole use of kafkajs, behind one small interface. Everything else in rewind talks to
+ * `KafkaClient`, so a change of client library stays in this file.
+ *
+ * Reading uses no consumer group: kafkajs' consumer always joins one (there is no assign()), which
+ * costs a rebalance delay on real brokers and leaves an empty group behind. Like kcat -C, we fetch
+ * partitions directly from their leaders with kafkajs' own cluster, broker and batch classes
+ * (internal modules; verified against kafkajs 2.2.4 and Kafka 4.x, see test/kafka/COMPAT.md).
+ * Offsets are committed only by commitOffsets(), which `tail --group` calls.
+ */
+import { createRequire } from 'node:module'
+import kafkajs, { type Admin, type Kafka as KafkaInstance, type LogEntry } from 'kafkajs'
+import { isDebug, UserError } from '../../errors.js'
+import { redact, type KafkaConnection } from './connection.js'
+
+const { Kafka, logLevel, AssignerProtocol } = kafkajs
+const require = createRequire(import.meta.url)
+
+/** A partition's offsets now: `low` is the first offset kept, `high` the next to be written. */
+export interface PartitionOffsets {
+  partition: number
+  low: string
+  high: string
+}
+
+export interface KafkaRecord {
+  partition: number
+  offset: string
+  key: Buffer | null
+  value: Buffer | null
+  headers: Record<string, Buffer | string | Array<Buffer | string> | undefined>
+  /** Milliseconds since the epoch, as text (kafkajs' representation). */
+  timestamp: string
+}
+
+export interface ConsumeRange {
+  partition: number
+  /** First offset to read. */
+  from: bigint
+  /** Stop before this offset; undefined: no end (follow). */
+  until?: bigint
+}
+
+export interface ConsumeOptions {
+  topic: string
+  ranges: ConsumeRange[]
+  signal?: AbortSignal
+  /** How long the broker may hold a fetch while nothing is new (default 250 ms). */
+  maxWaitMs?: number
+  onWarning?: (message: string) => void
+}
+
+export interface GroupMember {
+  memberId: string
+  clientId: string
+  clientHost: string
+  /** Partitions of each topic assigned to this member (consumer groups only). */
+  assignment: Record<string, number[]>
+}
+
+export interface GroupInfo {
+  groupId: string
+  protocolType: string
+  state: string
+  members: GroupMember[]
+}
+
+export interface GroupOffsets {
+  groupId: string
+  topic: string
+  /** Committed offsets; null where the group has committed nothing. */
+  partitions: Array<{ partition: number; offset: string | null }>
+}
+
+export interface KafkaClient {
+  readonly connection: KafkaConnection
+  listTopics(): Promise<string[]>
+  /** Throws a UserError listing the topics that exist when `topic` does not. */
+  assertTopic(topic: string): Promise<void>
+  partitionOffsets(topic: string): Promise<PartitionOffsets[]>
+  /** Per partition, the first offset whose timestamp is >= `ms` (the high offset when none is). */
+  offsetsForTime(topic: string, ms: number): Promise<Map<number, bigint>>
+  /** Reads the ranges without joining a group or committing anything; batches per partition. */
+  consume(options: ConsumeOptions): AsyncIterable<KafkaRecord[]>
+  listGroups(): Promise<Array<{ groupId: string; protocolType: string }>>
+  describeGroups(groupIds: string[]): Promise<GroupInfo[]>
+  committedOffsets(groupId: string, topic: string): Promise<GroupOffsets>
+  /** Groups that have committed offsets on the topic or have members assigned to it. */
+  groupsForTopic(topic: string): Promise<Array<GroupInfo & { offsets: GroupOffsets }>>
+  /** Commits `offset` (the next offset to read) per partition for a group with no active members. */
+  commitOffsets(groupId: string, topic: string, offsets: Array<{ partition: number; offset: bigint }>): Promise<void>
+  close(): Promise<void>
+}
+
+// --- kafkajs internals we rely on (see the file comment) ---------------------------------------
+
+interface InternalBroker {
+  fetch(request: {
+    maxWaitTime: number
+    minBytes: number
+    maxBytes: number
+    isolationLevel: number
+    topics: Array<{ topic: string; partitions: Array<{ partition: number; fetchOffset: string; maxBytes: number }> }>
+  }): Promise<{ responses: Array<{ topicName: string; partitions: InternalPartitionData[] }> }>
+  offsetCommit(request: {
+    groupId: string
+    groupGenerationId: number
+    memberId: string
+    topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>
+  }): Promise<unknown>
+}
+
+interface InternalPartitionData {
+  partition: number
+  highWatermark: string
+  lastStableOffset?: string
+  messages: unknown[]
+}
+
+interface InternalCluster {
+  connect(): Promise<void>
+  disconnect(): Promise<void>
+  addTargetTopic(topic: string): Promise<void>
+  refreshMetadata(): Promise<void>
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>
+  findBroker(options: { nodeId: string }): Promise<InternalBroker>
+  removeBroker(options: { host: string; port: number }): void
+  findGroupCoordinator(options: { groupId: string }): Promise<InternalBroker>
+}
+
+interface InternalBatch {
+  messages: KafkaRecord[]
+  isEmpty(): boolean
+  isEmptyDueToFiltering(): boolean
+  lastOffset(): string
+}
+
+type BatchClass = new (topic: string, fetchedOffset: string, partitionData: InternalPartitionData) => InternalBatch
+const Batch = require('kafkajs/src/consumer/batch.js') as BatchClass
+
+const READ_COMMITTED = 1
+const CREATE_CLUSTER = 'private:Kafka:createCluster'
+
+function createCluster(kafka: KafkaInstance): InternalCluster {
+  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === CREATE_CLUSTER)
+  if (symbol === undefined) throw new Error(`kafkajs internals changed (${CREATE_CLUSTER} not found); rewind needs kafkajs 2.2.x`)
+  const factory = (kafka as unknown as Record<symbol, (options: object) => InternalCluster>)[symbol]
+  return factory({ allowAutoTopicCreation: false, isolationLevel: READ_COMMITTED, metadataMaxAge: 300_000, maxInFlightRequests: null, instrumentationEmitter: null })
+}
+
+// Errors after which fresh metadata (a new leader) fixes a fetch.
+const STALE_METADATA = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER',
+  'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'REPLICA_NOT_AVAILABLE', 'KafkaJSBrokerNotFound', 'KafkaJSTopicMetadataNotLoaded',
+])
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+// ------------------------------------------------------------------------------------------------
+
+class KafkajsClient implements KafkaClient {
+  private fetchCluster?: InternalCluster
+  private lastLog = ''
+
+  constructor(readonly connection: KafkaConnection, private readonly kafka: KafkaInstance, private readonly admin: Admin) {}
+
+  /** The newest thing kafkajs complained about, for error messages. */
+  setLastLog(message: string): void {
+    this.lastLog = message
+  }
+
+  get lastProblem(): string {
+    return this.lastLog
+  }
+
+  async listTopics(): Promise<string[]> {
+    return this.call('list topics', () => this.admin.listTopics())
+  }
+
+  async assertTopic(topic: string): Promise<void> {
+    const topics = await this.listTopics()
+    if (topics.includes(topic)) return
+    const visible = topics.filter((t) => !t.startsWith('__')).sort()
+    const shown = visible.slice(0, 30)
+    const list = visible.length === 0 ? 'the cluster has no topics' : `topics: ${shown.join(', ')}${visible.length > shown.length ? `, and ${visible.length - shown.length} more` : ''}`
+    throw new UserError(`kafka://${this.connection.brokers.join(',')}/${topic}: no topic "${topic}"; ${list}`, { suggestions: shown })
+  }
+
+  async partitionOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const offsets = await this.call(`read the offsets of ${topic}`, () => this.admin.fetchTopicOffsets(topic))
+    return offsets.map((o) => ({ partition: o.partition, low: o.low, high: o.high })).sort((a, b) => a.partition - b.partition)
+  }
+
+  async offsetsForTime(topic: string, ms: number): Promise<Map<number, bigint>> {
+    const offsets = await this.call(`find offsets by time in ${topic}`, () => this.admin.fetchTopicOffsetsByTimestamp(topic, ms))
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.offset)]))
+  }
+
+  private async cluster(topic: string): Promise<InternalCluster> {
+    if (this.fetchCluster === undefined) {
+      const cluster = createCluster(this.kafka)
+      await this.call('connect', () => cluster.connect())
+      this.fetchCluster = cluster
+    }
+    await this.call(`read the metadata of ${topic}`, () => this.fetchCluster!.addTargetTopic(topic))
+    return this.fetchCluster
+  }
+
+  async *consume(options: ConsumeOptions): AsyncIterable<KafkaRecord[]> {
+    const { topic, signal } = options
+    const maxWaitTime = options.maxWaitMs ?? 250
+    const cluster = await this.cluster(topic)
+    const next = new Map<number, bigint>()
+    const until = new Map<number, bigint | undefined>()
+    for (const range of options.ranges) {
+      if (range.until !== undefined && range.from >= range.until) continue
+      next.set(range.partition, range.from)
+      until.set(range.partition, range.until)
+    }
+    let failures = 0
+    while (next.size > 0 && signal?.aborted !== true) {
+      let responses: Array<{ nodeId: string; partitions: InternalPartitionData[]; requested: Map<number, bigint> }>
+      try {
+        const leaders = cluster.findLeaderForPartitions(topic, [...next.keys()])
+        responses = await Promise.all(Object.entries(leaders).map(async ([nodeId, partitions]) => {
+          const broker = await cluster.findBroker({ nodeId })
+          const requested = new Map(partitions.map((p) => [p, next.get(p)!]))
+          const { responses: topics } = await broker.fetch({
+            maxWaitTime,
+            minBytes: 1,
+            maxBytes: 64 << 20,
+            isolationLevel: READ_COMMITTED,
+            topics: [{ topic, partitions: partitions.map((partition) => ({ partition, fetchOffset: String(requested.get(partition)), maxBytes: 16 << 20 })) }],
+          })
+          return { nodeId, partitions: topics.flatMap((t) => t.partitions), requested }
+        }))
+        failures = 0
+      } catch (error) {
+        await this.recover(error as KafkaError, cluster, topic, next, options, ++failures)
+        continue
+      }
+      for (const { partitions, requested } of responses) {
+        for (const data of partitions.sort((a, b) => a.partition - b.partition)) {
+          const fetched = requested.get(data.partition)
+          if (fetched === undefined || !next.has(data.partition)) continue
+          const batch = new Batch(topic, String(fetched), data)
+          const stop = until.get(data.partition)
+          let records = batch.messages
+          if (!batch.isEmpty() || batch.isEmptyDueToFiltering()) next.set(data.partition, BigInt(batch.lastOffset()) + 1n)
+          if (stop !== undefined) {
+            if (records.length > 0 && BigInt(records[records.length - 1].offset) >= stop) records = records.filter((r) => BigInt(r.offset) < stop)
+            // Done at the end, or when nothing more exists now (compacted or transactional tails).
+            const end = BigInt(data.lastStableOffset !== undefined && Number(data.lastStableOffset) >= 0 ? data.lastStableOffset : data.highWatermark)
+            if (next.get(data.partition)! >= stop || (batch.isEmpty() && !batch.isEmptyDueToFiltering() && next.get(data.partition)! >= end)) next.delete(data.partition)
+          }
+          if (records.length > 0) {
+            for (const record of records) (record as { partition?: number }).partition = data.partition
+            yield records
+          }
+        }
+      }
+    }
+  }
+
+  private async recover(error: KafkaError, cluster: InternalCluster, topic: string, next: Map<number, bigint>, options: ConsumeOptions, failures: number): Promise<void> {
+    if (failures > 8) throw this.userError(`read ${topic}`, error)
+    if (error.name === 'KafkaJSOffsetOutOfRange' && error.partition !== undefined) {
+      // Retention removed what we wanted: continue from the oldest offset kept.
+      const low = (await this.partitionOffsets(topic)).find((p) => p.partition === error.partition)?.low
+      if (low !== undefined) {
+        options.onWarning?.(`${topic} partition ${error.partition}: offset ${next.get(error.partition)} is no longer kept; continuing from ${low}`)
+        next.set(error.partition, BigInt(low))
+      }
+      return
+    }
+    if (error.name === 'KafkaJSConnectionClosedError' && error.host !== undefined && error.port !== undefined) {
+      cluster.removeBroker({ host: error.host, port: error.port })
+    } else if (!STALE_METADATA.has(error.type ?? '') && !STALE_METADATA.has(error.name) && error.retriable !== true) {
+      throw this.userError(`read ${topic}`, error)
+    }
+    await sleep(Math.min(2000, 100 * 2 ** failures))
+    await cluster.refreshMetadata().catch(() => {})
+  }
+
+  async listGroups(): Promise<Array<{ groupId: string; protocolType: string }>> {
+    const { groups } = await this.call('list consumer groups', () => this.admin.listGroups())
+    return groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType }))
+  }
+
+  async describeGroups(groupIds: string[]): Promise<GroupInfo[]> {
+    if (groupIds.length === 0) return []
+    const { groups } = await this.call('describe consumer groups', () => this.admin.describeGroups(groupIds))
+    return groups.map((g) => ({
+      groupId: g.groupId,
+      protocolType: g.protocolType,
+      state: g.state,
+      members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost, assignment: decodeAssignment(g.protocolType, m.memberAssignment) })),
+    }))
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<GroupOffsets> {
+    const result = await this.call(`read the offsets of group ${groupId}`, () => this.admin.fetchOffsets({ groupId, topics: [topic] }))
+    const partitions = (result.find((t) => t.topic === topic)?.partitions ?? [])
+      .map((p) => ({ partition: p.partition, offset: Number(p.offset) < 0 ? null : p.offset }))
+      .sort((a, b) => a.partition - b.partition)
+    return { groupId, topic, partitions }
+  }
+
+  async groupsForTopic(topic: string): Promise<Array<GroupInfo & { offsets: GroupOffsets }>> {
+    const ids = (await this.listGroups()).map((g) => g.groupId)
+    const described = await this.describeGroups(ids)
+    const result: Array<GroupInfo & { offsets: GroupOffsets }> = []
+    // A few at a time: a cluster may have hundreds of groups.
+    for (let i = 0; i < described.length; i += 8) {
+      const chunk = described.slice(i, i + 8)
+      const offsets = await Promise.all(chunk.map((g) => this.committedOffsets(g.groupId, topic)))
+      chunk.forEach((group, j) => {
+        const assigned = group.members.some((m) => (m.assignment[topic]?.length ?? 0) > 0)
+        if (assigned || offsets[j].partitions.some((p) => p.offset !== null)) result.push({ ...group, offsets: offsets[j] })
+      })
+    }
+    return result.sort((a, b) => a.groupId.localeCompare(b.groupId))
+  }
+
+  async commitOffsets(groupId: string, topic: string, offsets: Array<{ partition: number; offset: bigint }>): Promise<void> {
+    if (offsets.length === 0) return
+    const cluster = await this.cluster(topic)
+    const coordinator = await this.call(`find the coordinator of group ${groupId}`, () => cluster.findGroupCoordinator({ groupId }))
+    try {
+      // Generation -1 and no member id: a commit from outside the group's protocol, as
+      // standalone (assign-mode) consumers do. The broker refuses it while members are active.
+      await coordinator.offsetCommit({
+        groupId,
+        groupGenerationId: -1,
+        memberId: '',
+        topics: [{ topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: String(o.offset) })) }],
+      })
+    } catch (error) {
+      const e = error as KafkaError
+      if (e.type === 'ILLEGAL_GENERATION' || e.type === 'UNKNOWN_MEMBER_ID' || e.type === 'REBALANCE_IN_PROGRESS') {
+        throw new UserError(`group ${groupId} has active members; rewind does not commit offsets into a running consumer group`)
+      }
+      throw this.userError(`commit offsets of group ${groupId}`, e)
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.admin.disconnect(), this.fetchCluster?.disconnect()])
+  }
+
+  /** Runs a client call; its failure becomes one line naming the brokers (without secrets). */
+  async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (error) {
+      if (error instanceof UserError) throw error
+      throw this.userError(what, error as KafkaError)
+    }
+  }
+
+  userError(what: string, error: KafkaError): UserError {
+    const brokers = this.connection.brokers.join(',')
+    let reason = error.message ?? String(error)
+    if (error.name === 'KafkaJSSASLAuthenticationError' || /SASL|authentication/i.test(reason)) {
+      reason = `authentication failed for user "${this.connection.sasl?.username ?? ''}" (${reason}); check the SASL mechanism, user name and password`
+    } else if (error.type === 'TOPIC_AUTHORIZATION_FAILED' || error.type === 'GROUP_AUTHORIZATION_FAILED') {
+      reason = `not authorized (${error.type})`
+    } else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|Connection (error|timeout)|Closed connection/i.test(reason)) {
+      reason = `cannot reach the broker (${reason})`
+    }
+    return new UserError(redact(`kafka ${brokers}: cannot ${what}: ${reason}`, this.connection), { cause: isDebug() ? error : undefined })
+  }
+}
+
+interface KafkaError extends Error {
+  type?: string
+  retriable?: boolean
+  partition?: number
+  host?: string
+  port?: number
+}
+
+function decodeAssignment(protocolType: string, buffer: Buffer | undefined): Record<string, number[]> {
+  if (protocolType !== 'consumer' || buffer === undefined || buffer.length === 0) return {}
+  try {
+    return AssignerProtocol.MemberAssignment.decode(buffer)?.assignment ?? {}
+  } catch {
+    return {}
+  }
+}
+
+/**
+ * Connects to the cluster, or fails within the connection's timeout with one line: which brokers,
+ * and what went wrong. kafkajs' own logging is silenced (DEBUG=rewind shows it on stderr).
+ */
+export async function connectKafka(connection: KafkaConnection): Promise<KafkaClient> {
+  let client: KafkajsClient | undefined
+  let lastLog = ''
+  const logCreator = () => (entry: LogEntry) => {
+    if (entry.level <= logLevel.WARN) {
+      lastLog = entry.log.message
+      client?.setLastLog(lastLog)
+    }
+    if (isDebug()) process.stderr.write(`kafkajs ${entry.namespace}: ${redact(JSON.stringify(entry.log), connection)}\n`)
+  }
+  const kafka = new Kafka({
+    clientId: connection.clientId,
+    brokers: connection.brokers,
+    ssl: connection.tls === undefined ? undefined : Object.keys(connection.tls).length === 0 ? true : connection.tls,
+    sasl: connection.sasl as never,
+    connectionTimeout: Math.min(connection.timeoutMs, 3000),
+    authenticationTimeout: Math.min(connection.timeoutMs, 10_000),
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+    logLevel: isDebug() ? logLevel.DEBUG : logLevel.WARN,
+    logCreator,
+  })
+  const admin = kafka.admin({ retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 } })
+  client = new KafkajsClient(connection, kafka, admin)
+  const brokers = connection.brokers.join(',')
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const seconds = connection.timeoutMs / 1000
+      const detail = lastLog === '' ? '' : ` (${lastLog})`
+      reject(new UserError(redact(`kafka ${brokers}: no answer within ${seconds}s${detail}; check the address (--brokers, KAFKA_BROKERS), TLS and SASL settings, or raise --timeout`, connection)))
+    }, connection.timeoutMs)
+  })
+  try {
+    // Connecting and one metadata request prove the brokers answer (and accept our credentials).
+    await Promise.race([client.call('connect', async () => {
+      await admin.connect()
+      await admin.listTopics()
+    }), timeout])
+    return client
+  } catch (error) {
+    void admin.disconnect().catch(() => {})
+    throw error
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,46 @@
+import type { Event } from '../events/event.js'
+import type { SqliteSource } from '../sources/sqlite/sqlite-source.js'
+import { sleep, type TailReadOptions } from './options.js'
+import type { TailRange } from './range.js'
+
+/**
+ * Events of a SQLite store in a tail range, then (with follow) every event committed later.
+ * Each poll reads (last seen, head]: SQLite has one writer at a time and assigns positions
+ * inside the writing transaction, so once the head is visible every row before it is committed
+ * (or rolled back for good). Nothing is missed or read twice, and no transaction stays open
+ * between polls, so a WAL writer is never held back.
+ */
+export async function* sqliteTail(source: SqliteSource, range: TailRange, options: TailReadOptions): AsyncIterable<Event[]> {
+  const head = source.headPosition()
+  let from: number | undefined
+  switch (range.from.kind) {
+    case 'end': from = head === null ? undefined : head + 1; break
+    case 'last': from = source.positionFromEnd(range.from.count) ?? undefined; break
+    case 'position': from = range.from.position; break
+    default: from = undefined // beginning; a time is filtered by the caller
+  }
+  let until: number | null
+  switch (range.until?.kind) {
+    case 'position': until = range.until.position; break
+    case 'last': until = source.positionFromEnd(range.until.count); break
+    default: until = head // end snapshot, a time (filtered by the caller), or follow's starting point
+  }
+
+  if (until !== null && (from === undefined || from <= until)) {
+    for await (const batch of source.batches({ ...options.read, fromPosition: from, untilPosition: until })) {
+      if (options.signal.aborted) return
+      yield batch
+    }
+  }
+  if (!range.follow) return
+
+  let next = Math.max(from ?? 0, until === null ? 0 : until + 1)
+  while (!options.signal.aborted) {
+    await sleep(options.intervalMs, options.signal)
+    if (options.signal.aborted) return
+    const now = source.headPosition()
+    if (now === null || now < next) continue
+    for await (const batch of source.batches({ ...options.read, fromPosition: next, untilPosition: now })) yield batch
+    next = now + 1
+  }
+}
