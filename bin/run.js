@@ -1,4 +1,13 @@
 #!/usr/bin/env node
-import { run, flush, handle } from '@oclif/core'
+// `rewind ... | head` closes our stdout early: that is success, not a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw error
+  })
+}
+// Ctrl-C: exit 130 quietly, like other Unix tools (commands that follow install their own handler).
+process.once('SIGINT', () => process.exit(130))
 
+const { run, flush, handle } = await import('@oclif/core')
 await run(process.argv.slice(2), import.meta.url).then(() => flush()).catch((error) => handle(error))

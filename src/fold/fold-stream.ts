@@ -52,8 +52,8 @@ export interface FoldStreamOptions {
   stopWhen?: (scope: { state: unknown; event: Event }) => boolean
   trace?: boolean
   blame?: boolean
+  /** Malformed rows become a counted warning instead of an error. */
   skipInvalid?: boolean
-  onWarning?: (message: string) => void
 }
 
 const refOf = (e: Event): EventRef => ({ position: e.position, version: e.version, time: e.time, type: e.type })
@@ -76,7 +76,8 @@ export async function foldStream(source: EventSource, stream: string, options: F
   let seen = 0
   let stoppedAt: EventRef | undefined
 
-  const read = source.batches({ stream, untilPosition: options.position, withMeta: true, skipInvalid: options.skipInvalid, onWarning: options.onWarning })
+  const invalid: string[] = []
+  const read = source.batches({ stream, untilPosition: options.position, withMeta: true, skipInvalid: options.skipInvalid, onWarning: (m) => invalid.push(m) })
   outer: for await (const batch of read) {
     for (const stored of batch) {
       seen++
@@ -123,6 +124,7 @@ export async function foldStream(source: EventSource, stream: string, options: F
   if (options.version !== undefined) as.version = options.version
   if (options.position !== undefined) as.position = options.position
   const result: StateResult = { stream, as, version, events: count, state, warnings: warnings.summary() }
+  if (invalid.length > 0) result.warnings.unshift(invalid.length === 1 ? `skipped an invalid row: ${invalid[0]}` : `skipped ${invalid.length} invalid rows; the first: ${invalid[0]}`)
   if (count === 0) result.warnings.push(`no event of ${stream} is at or before the requested point: this is the reducer's initial state`)
   if (options.trace === true) result.trace = trace
   if (options.blame === true) {

@@ -1,0 +1,130 @@
+import Database from 'better-sqlite3'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { tempDir } from '../../../test/helpers.js'
+import type { Event } from '../../events/event.js'
+import { SqliteSource } from './sqlite-source.js'
+
+async function readAll(source: SqliteSource, options = {}): Promise<Event[]> {
+  const events: Event[] = []
+  for await (const batch of source.batches(options)) events.push(...batch)
+  return events
+}
+
+function store(schema: string, rows: unknown[][], insert: string): string {
+  const file = join(tempDir(), 'store.db')
+  const db = new Database(file)
+  db.exec(schema)
+  const statement = db.prepare(insert)
+  for (const row of rows) statement.run(...row)
+  db.close()
+  return file
+}
+
+describe('SqliteSource presets', () => {
+  it('reads the common hand-made events table (simple preset) with SQLite times and a text schema version', async () => {
+    const file = store(
+      'CREATE TABLE events (id INTEGER PRIMARY KEY, aggregate_id TEXT, event_type TEXT, event_data TEXT, created_at TEXT, schema_version TEXT, metadata TEXT)',
+      [
+        ['acc-1', 'Opened', '{"owner":"Ada"}', '2026-11-01 10:00:00', '1', '{"eventId":"e1"}'],
+        ['acc-1', 'Deposited', '{"amount":5}', '2026-11-01 10:05:00.250', '2.0', null],
+      ],
+      'INSERT INTO events (aggregate_id, event_type, event_data, created_at, schema_version, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    const source = new SqliteSource(file)
+    expect(source.layout.preset).toBe('simple')
+    const events = await readAll(source)
+    expect(events).toEqual([
+      { position: 1, stream: 'acc-1', version: undefined, type: 'Opened', schemaVersion: 1, time: '2026-11-01T10:00:00.000Z', data: { owner: 'Ada' }, meta: { eventId: 'e1' } },
+      { position: 2, stream: 'acc-1', version: undefined, type: 'Deposited', schemaVersion: 2, time: '2026-11-01T10:05:00.250Z', data: { amount: 5 }, meta: {} },
+    ])
+  })
+
+  it('accepts the variants: stream_id, type, payload as BLOB, epoch-millisecond timestamps, sequence; rowid when the id is a UUID', async () => {
+    const file = store(
+      'CREATE TABLE events (id TEXT PRIMARY KEY, stream_id TEXT, type TEXT, payload BLOB, timestamp INTEGER, sequence INTEGER)',
+      [
+        ['9b1d-a', 'order-1', 'OrderPlaced', Buffer.from('{"total":10}'), 1762164600123, 1],
+        ['0a2c-b', 'order-1', 'OrderPaid', Buffer.from('{"paid":true}'), 1762164700, 2],
+      ],
+      'INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    const source = new SqliteSource(file)
+    expect(source.layout.mapping).toMatchObject({ stream: 'stream_id', type: 'type', data: 'payload', time: 'timestamp', version: 'sequence', position: undefined })
+    const events = await readAll(source)
+    expect(events.map((e) => [e.position, e.version, e.time, e.data])).toEqual([
+      [1, 1, '2025-11-03T10:10:00.123Z', { total: 10 }],
+      [2, 2, '2025-11-03T10:11:40.000Z', { paid: true }],
+    ])
+  })
+
+  it('takes a column mapping for any other table', async () => {
+    const file = store(
+      'CREATE TABLE journal (seq INTEGER PRIMARY KEY, entity TEXT, kind TEXT, body TEXT, at TEXT)',
+      [['cart-9', 'ItemAdded', '{"sku":"X"}', '2026-11-01T09:00:00Z']],
+      'INSERT INTO journal (entity, kind, body, at) VALUES (?, ?, ?, ?)',
+    )
+    const source = new SqliteSource(file, { table: 'journal', stream: 'entity', type: 'kind', data: 'body', time: 'at', position: 'seq' })
+    expect(source.layout.preset).toBe('custom')
+    expect(await readAll(source)).toMatchObject([{ position: 1, stream: 'cart-9', type: 'ItemAdded', data: { sku: 'X' }, time: '2026-11-01T09:00:00.000Z' }])
+  })
+
+  it('without a recognisable table, lists the tables found and the mapping flags', () => {
+    const file = store('CREATE TABLE journal (seq INTEGER, body TEXT); CREATE TABLE users (id INTEGER)', [], 'SELECT 1')
+    expect(() => new SqliteSource(file)).toThrow(/no events table I recognise \(tables found: journal, users\); name the table and columns with --table, --stream-column/)
+  })
+
+  it('names a mapped column that does not exist', () => {
+    const file = store('CREATE TABLE journal (seq INTEGER, entity TEXT, kind TEXT, body TEXT)', [], 'SELECT 1')
+    expect(() => new SqliteSource(file, { table: 'journal', stream: 'entity', type: 'kind', data: 'payload' })).toThrow(/table "journal" has no column "payload" \(columns: seq, entity, kind, body\)/)
+  })
+
+  it('names the row position of malformed JSON; skipInvalid turns it into a warning', async () => {
+    const file = store(
+      'CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id TEXT, event_type TEXT, event_data TEXT, created_at TEXT)',
+      [['a', 'T', '{"ok":1}', '2026-11-01 10:00:00'], ['a', 'T', '{"broken":', '2026-11-01 10:00:01'], ['a', 'T', '{"ok":3}', '2026-11-01 10:00:02']],
+      'INSERT INTO events (stream_id, event_type, event_data, created_at) VALUES (?, ?, ?, ?)',
+    )
+    const source = new SqliteSource(file)
+    await expect(readAll(source)).rejects.toThrow(/store\.db: events row at position 2: event_data\/metadata is not valid JSON .*--skip-invalid/)
+    const warnings: string[] = []
+    const events = await readAll(source, { skipInvalid: true, onWarning: (m: string) => warnings.push(m) })
+    expect(events.map((e) => e.position)).toEqual([1, 3])
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/row at position 2/)
+  })
+
+  it('reads only one stream, and a position range, in position order', async () => {
+    const file = store(
+      'CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id TEXT, event_type TEXT, event_data TEXT)',
+      [['a', 'T', '{}'], ['b', 'T', '{}'], ['a', 'U', '{}'], ['a', 'V', '{}']],
+      'INSERT INTO events (stream_id, event_type, event_data) VALUES (?, ?, ?)',
+    )
+    const source = new SqliteSource(file)
+    expect((await readAll(source, { stream: 'a', untilPosition: 3 })).map((e) => e.type)).toEqual(['T', 'U'])
+    expect((await source.similarStreams('A'))[0]).toBe('a')
+  })
+
+  it('never writes the store: the bytes and mtime are unchanged after reading', async () => {
+    const file = store('CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id TEXT, event_type TEXT, event_data TEXT)', [['a', 'T', '{}']], 'INSERT INTO events (stream_id, event_type, event_data) VALUES (?, ?, ?)')
+    const before = readFileSync(file)
+    const mtime = statSync(file).mtimeMs
+    const source = new SqliteSource(file)
+    await readAll(source)
+    await source.summarize()
+    await source.close()
+    expect(readFileSync(file).equals(before)).toBe(true)
+    expect(statSync(file).mtimeMs).toBe(mtime)
+  })
+
+  it('never creates a missing file, and says a non-SQLite file is not a database', () => {
+    const dir = tempDir()
+    const missing = join(dir, 'nope.db')
+    expect(() => new SqliteSource(missing)).toThrow(/nope\.db: no such file/)
+    expect(existsSync(missing)).toBe(false)
+    const text = join(dir, 'notes.db')
+    writeFileSync(text, 'these are my notes, not a database\n'.repeat(100))
+    expect(() => new SqliteSource(text)).toThrow(/notes\.db: not a SQLite database/)
+  })
+})
