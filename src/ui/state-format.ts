@@ -61,27 +61,42 @@ export const shortData = (event: Event, width: number): string => fit(compactJso
 /** One line of the state panel. `change` is set for fields the selected event changed. */
 export interface StateLine {
   path: string
-  value: string
-  change?: { kind: 'added' | 'removed' | 'changed'; before: string; after: string }
+  value: unknown
+  change?: { kind: 'added' | 'removed' | 'changed'; before: unknown; after: unknown }
 }
 
 const changeKind = (c: FieldChange): 'added' | 'removed' | 'changed' =>
-  !('before' in c) || c.before === undefined ? 'added' : !('after' in c) || c.after === undefined ? 'removed' : 'changed'
+  c.before === undefined ? 'added' : c.after === undefined ? 'removed' : 'changed'
 
 /** The state after the event as field lines, changed fields carrying before -> after. */
-export function stateLines(transition: Transition, valueWidth = 60): StateLine[] {
+export function stateLines(transition: Transition): StateLine[] {
   const changed = new Map(transition.changes.map((c) => [c.path, c]))
   const lines: StateLine[] = []
-  const show = (v: unknown) => inlineValue(v, valueWidth)
   for (const [path, value] of leaves(transition.after)) {
     const c = changed.get(path)
-    lines.push({ path: path || '(state)', value: show(value), change: c && { kind: changeKind(c), before: show(c.before), after: show(c.after) } })
+    lines.push({ path: path || '(state)', value, change: c && { kind: changeKind(c), before: c.before, after: c.after } })
     changed.delete(path)
   }
   // Fields the event removed are no longer in the state: list them after the rest.
-  for (const c of changed.values()) lines.push({ path: c.path || '(state)', value: '∅', change: { kind: 'removed', before: show(c.before), after: '∅' } })
-  if (lines.length === 0) lines.push({ path: '(state)', value: show(transition.after) })
+  for (const c of changed.values()) lines.push({ path: c.path || '(state)', value: undefined, change: { kind: 'removed', before: c.before, after: undefined } })
+  if (lines.length === 0) lines.push({ path: '(state)', value: transition.after })
   return lines
+}
+
+/** A field line's texts within `width` columns: "  path: value" or "~ path: before -> after". */
+export function fieldTexts(line: StateLine, width: number): { mark: string; path: string; value?: string; before?: string; after?: string } {
+  const path = fit(line.path, Math.max(8, Math.floor(width / 2)))
+  const room = Math.max(8, width - path.length - 4)
+  const c = line.change
+  if (c === undefined) return { mark: ' ', path, value: inlineValue(line.value, room) }
+  const mark = c.kind === 'added' ? '+' : c.kind === 'removed' ? '-' : '~'
+  const before = inlineValue(c.before, 4 * width)
+  const after = inlineValue(c.after, 4 * width)
+  const both = Math.max(12, room - 4)
+  if (before.length + after.length <= both) return { mark, path, before, after }
+  // The new value matters more: the old one gets at most half.
+  const beforeRoom = Math.max(5, Math.min(before.length, Math.floor(both / 2)))
+  return { mark, path, before: fit(before, beforeRoom), after: fit(after, Math.max(5, both - beforeRoom)) }
 }
 
 /** Which slice of `total` lines to show in `room` rows so that line `focus` is visible. */

@@ -3,7 +3,7 @@ import { Box, Text, useApp, useInput, useStdout } from 'ink'
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { compactJson } from '../output/json.js'
 import { typeColor } from '../output/colors.js'
-import { eventLabel, fit, pad, rowColumns, shortData, stateLines, timeFormatter, windowAround, wrapText, type StateLine } from './state-format.js'
+import { eventLabel, fieldTexts, fit, pad, rowColumns, shortData, stateLines, timeFormatter, windowAround, wrapText, type StateLine } from './state-format.js'
 import { initialView, pressKey, PROMPT_LABELS, scrollTop, type ViewState } from './state-navigation.js'
 import type { StateTimeline, Transition } from './state-timeline.js'
 
@@ -143,19 +143,12 @@ function EventList({ timeline, cursor, top, rows, width, color, chalk }: EventLi
 }
 
 function FieldLine({ line, width, color }: { line: StateLine; width: number; color: boolean }): ReactNode {
-  const c = line.change
-  if (c === undefined) {
-    return (
-      <Text wrap="truncate-end">
-        {'  '}{line.path}: {fit(line.value, Math.max(8, width - line.path.length - 4))}
-      </Text>
-    )
-  }
-  const mark = c.kind === 'added' ? '+' : c.kind === 'removed' ? '-' : '~'
+  const t = fieldTexts(line, width)
+  if (t.value !== undefined) return <Text wrap="truncate-end">{'  '}{t.path}: {t.value}</Text>
   return (
     <Text wrap="truncate-end">
-      <Text bold color={color ? 'yellow' : undefined}>{mark} {line.path}</Text>: <Text color={color ? 'red' : undefined}>{c.before}</Text> -&gt;{' '}
-      <Text bold color={color ? 'green' : undefined}>{c.after}</Text>
+      <Text bold color={color ? 'yellow' : undefined}>{t.mark} {t.path}</Text>: <Text color={color ? 'red' : undefined}>{t.before}</Text> -&gt;{' '}
+      <Text bold color={color ? 'green' : undefined}>{t.after}</Text>
     </Text>
   )
 }
@@ -179,7 +172,7 @@ function StatePanel({ timeline, transition, width, height, color }: { timeline: 
     const warnings = (timeline.warnings[index] ?? []).flatMap((w) => wrapText(`! ${w}`, inner)).slice(0, Math.max(0, Math.floor(room / 3)))
     warnings.forEach((w, i) => out.push(<Text key={`w${i}`} color={color ? 'red' : undefined} wrap="truncate-end">{w}</Text>))
 
-    const lines = stateLines(transition, Math.max(12, Math.floor(inner / 2) - 4))
+    const lines = stateLines(transition)
     const changed = transition.changes.length
     const title = `state after ${eventLabel(event)}: ${changed === 0 ? 'no change' : `${changed} field${changed === 1 ? '' : 's'} changed`}`
     out.push(<Text key="gap1"> </Text>, <Text key="st" dimColor wrap="truncate-end">{title}</Text>)

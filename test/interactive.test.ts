@@ -1,0 +1,145 @@
+// `rewind state SOURCE STREAM -i` in a real pseudo-terminal: tmux runs the built CLI on the demo
+// store, the test types keys and reads the screen with capture-pane.
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BIN, makeDemo, runCli, tempDir } from './helpers.js'
+
+// A private tmux server, so the test never touches the user's sessions.
+const SOCKET = `rewind-test-${process.pid}`
+const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' })
+const screen = (session: string): string => tmux('capture-pane', '-p', '-t', session)
+
+async function waitForScreen(session: string, text: string | RegExp, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  while (Date.now() < deadline) {
+    last = screen(session)
+    if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`screen never showed ${String(text)}; last screen:\n${last}`)
+}
+
+/** Starts `rewind ARGS` in a 100x30 terminal; the shell prints EXITED=<code> when it ends. */
+function start(session: string, cwd: string, args: string[]): void {
+  const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  // ink renders only the last frame when it thinks it runs in CI.
+  const command = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 '${process.execPath}' '${BIN}' ${quoted}; echo EXITED=$?; sleep 120`
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', cwd, command)
+}
+
+const keys = (session: string, ...list: string[]) => tmux('send-keys', '-t', session, ...list)
+const typeText = (session: string, text: string) => tmux('send-keys', '-t', session, '-l', text)
+const alternateScreen = (session: string) => tmux('display-message', '-p', '-t', session, '#{alternate_on}').trim()
+const selectedRow = (text: string) => text.split('\n').find((line) => line.includes('▶')) ?? ''
+
+let demo: string
+
+beforeAll(async () => {
+  demo = await makeDemo()
+})
+
+afterAll(() => {
+  try {
+    tmux('kill-server')
+  } catch {
+    // no server was started
+  }
+})
+
+describe('state --interactive in a terminal', () => {
+  it('opens on the last event, steps, searches, breaks, jumps to a time, and quits restoring the screen', async () => {
+    const s = 'walk'
+    start(s, demo, ['state', '@bank', 'acc-07', '-i'])
+    let view = await waitForScreen(s, 'rewind state acc-07  v38 · 38 of 38')
+    expect(alternateScreen(s)).toBe('1')
+    expect(selectedRow(view)).toMatch(/▶ v38 +11-07 03:23:45 MoneyDeposited/)
+    expect(view).toContain('state after v38: 2 fields changed')
+    expect(view).toContain('~ balance: 4025 -> 4118')
+    expect(view).toContain('! 1 event with warnings')
+
+    keys(s, 'Left')
+    view = await waitForScreen(s, 'v37 · 37 of 38')
+    expect(view).toContain('~ balance: 3706 -> 4025')
+
+    keys(s, 'g')
+    view = await waitForScreen(s, 'v1 · 1 of 38')
+    expect(view).toContain('~ owner: null -> "Margaret Hamilton"')
+
+    // The duplicate deposit: the search finds the first copy, n the second, which carries the warning.
+    keys(s, '/')
+    typeText(s, 'evt-xg-cohaet')
+    keys(s, 'Enter')
+    view = await waitForScreen(s, 'v15 · 15 of 38')
+    keys(s, 'n')
+    view = await waitForScreen(s, 'v16 · 16 of 38')
+    expect(selectedRow(view)).toMatch(/▶!v16 /)
+    expect(view).toContain('! duplicate eventId evt-xg-cohaet')
+    expect(view).toContain('~ balance: 1457 -> 1574')
+
+    keys(s, 'g', 'b')
+    typeText(s, 'state.balance > 1000')
+    keys(s, 'Enter')
+    view = await waitForScreen(s, 'break: state.balance > 1000 at v9')
+    expect(view).toContain('~ balance: 821 -> 1058')
+
+    keys(s, 't')
+    typeText(s, '2026-11-03T12:00')
+    keys(s, 'Enter')
+    view = await waitForScreen(s, 'v7 · 7 of 38')
+    expect(view).toContain('v7: the last event at or before 2026-11-03T12:00:00.000Z')
+
+    keys(s, 'PgDn')
+    await waitForScreen(s, 'v17 · 17 of 38')
+    keys(s, '?')
+    await waitForScreen(s, 'breakpoint: next event where the expression')
+    keys(s, 'Escape')
+    await waitForScreen(s, 'state after v17')
+
+    keys(s, 'q')
+    view = await waitForScreen(s, 'EXITED=0')
+    expect(view).not.toContain('rewind state acc-07')
+    expect(alternateScreen(s)).toBe('0')
+  })
+
+  it('starts at --version and quits on Ctrl-C with the terminal restored', async () => {
+    const s = 'ctrlc'
+    start(s, demo, ['state', '@bank', 'acc-07', '-i', '--version', '12'])
+    const view = await waitForScreen(s, 'v12 · 12 of 38')
+    expect(view).toContain('the reducer ignores StatementSent')
+    keys(s, 'C-c')
+    const after = await waitForScreen(s, 'EXITED=0')
+    expect(after).not.toContain('rewind state acc-07')
+    expect(alternateScreen(s)).toBe('0')
+  })
+})
+
+describe('state --interactive without a terminal', () => {
+  it('refuses in one line pointing to --trace, exit 2', async () => {
+    const demoDir = await makeDemo()
+    const piped = await runCli(['state', '@bank', 'acc-07', '-i'], { cwd: demoDir })
+    expect(piped.code).toBe(2)
+    expect(piped.stdout).toBe('')
+    expect(piped.stderr).toBe('rewind: --interactive needs a terminal; use --trace to print every event and the fields it changed\n')
+
+    const json = await runCli(['state', '@bank', 'acc-07', '--interactive', '--json'], { cwd: demoDir })
+    expect(json.code).toBe(2)
+    expect(JSON.parse(json.stdout).error.message).toContain('cannot be used with --json; use --trace')
+    expect(json.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
+  it('plain state never loads ink or React', async () => {
+    const hooks = join(tempDir(), 'no-ink.mjs')
+    const resolveHook = `export async function resolve(specifier, context, next) {
+      if (/^(ink|react)(\\/|$)/.test(specifier)) throw new Error('loaded ' + specifier)
+      return next(specifier, context)
+    }`
+    writeFileSync(hooks, `import { register } from 'node:module'\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(resolveHook)}))\n`)
+    const result = await runCli(['state', '@bank', 'acc-07', '--json'], { cwd: demo, env: { NODE_OPTIONS: `--import=${hooks}` } })
+    expect(result.stderr).not.toContain('loaded')
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout).state.balance).toBe(4118)
+  })
+})
