@@ -85,6 +85,8 @@ export interface KafkaClient {
   listGroups(): Promise<Array<{ groupId: string; protocolType: string }>>
   describeGroups(groupIds: string[]): Promise<GroupInfo[]>
   committedOffsets(groupId: string, topic: string): Promise<GroupOffsets>
+  /** Committed offsets of a group on every topic it has committed on (lag without a topic). */
+  groupOffsets(groupId: string): Promise<GroupOffsets[]>
   /** Groups that have committed offsets on the topic or have members assigned to it. */
   groupsForTopic(topic: string): Promise<Array<GroupInfo & { offsets: GroupOffsets }>>
   /** Commits `offset` (the next offset to read) per partition for a group with no active members. */
@@ -306,6 +308,18 @@ class KafkajsClient implements KafkaClient {
     return { groupId, topic, partitions }
   }
 
+  async groupOffsets(groupId: string): Promise<GroupOffsets[]> {
+    // No topics: OffsetFetch v2+ answers for every topic the group has committed on.
+    const result = await this.call(`read the offsets of group ${groupId}`, () => this.admin.fetchOffsets({ groupId }))
+    return result
+      .map((t) => ({
+        groupId,
+        topic: t.topic,
+        partitions: t.partitions.map((p) => ({ partition: p.partition, offset: Number(p.offset) < 0 ? null : p.offset })).sort((a, b) => a.partition - b.partition),
+      }))
+      .sort((a, b) => a.topic.localeCompare(b.topic))
+  }
+
   async groupsForTopic(topic: string): Promise<Array<GroupInfo & { offsets: GroupOffsets }>> {
     const ids = (await this.listGroups()).map((g) => g.groupId)
     const described = await this.describeGroups(ids)
@@ -360,15 +374,18 @@ class KafkajsClient implements KafkaClient {
 
   userError(what: string, error: KafkaError): UserError {
     const brokers = this.connection.brokers.join(',')
-    let reason = error.message ?? String(error)
-    if (error.name === 'KafkaJSSASLAuthenticationError' || /SASL|authentication/i.test(reason)) {
-      reason = `authentication failed for user "${this.connection.sasl?.username ?? ''}" (${reason}); check the SASL mechanism, user name and password`
+    const reason = error.message ?? String(error)
+    let message: string
+    if (error.name === 'KafkaJSSASLAuthenticationError' || /SASL|authenticat/i.test(reason)) {
+      message = `authentication failed for user "${this.connection.sasl?.username ?? ''}" (${reason}); check the SASL mechanism, user name and password`
     } else if (error.type === 'TOPIC_AUTHORIZATION_FAILED' || error.type === 'GROUP_AUTHORIZATION_FAILED') {
-      reason = `not authorized (${error.type})`
-    } else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|Connection (error|timeout)|Closed connection/i.test(reason)) {
-      reason = `cannot reach the broker (${reason})`
+      message = `cannot ${what}: not authorized (${error.type})`
+    } else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection (error|timeout)|Closed connection|TLS|SSL|certificate/i.test(reason)) {
+      message = `cannot reach the broker (${reason}); check the address (--brokers, KAFKA_BROKERS) and TLS settings`
+    } else {
+      message = `cannot ${what}: ${reason}`
     }
-    return new UserError(redact(`kafka ${brokers}: cannot ${what}: ${reason}`, this.connection), { cause: isDebug() ? error : undefined })
+    return new UserError(redact(`kafka ${brokers}: ${message}`, this.connection), { cause: isDebug() ? error : undefined })
   }
 }
 
