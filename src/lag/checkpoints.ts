@@ -88,3 +88,32 @@ export function lookupCheckpoint(places: CheckpointPlace[], name: string, extra:
   const found = seen.length > 0 ? `checkpoints there: ${[...new Set(seen)].join(', ')}` : `no checkpoint tables there (looked for ${describeCheckpointTables([...extra, ...KNOWN_CHECKPOINT_TABLES])})`
   throw new UserError(`no checkpoint "${name}" in ${files}; ${found}`)
 }
+
+const NAME_GUESSES = ['name', 'projection', 'projection_name', 'processor_id', 'subscription_id', 'subscriber', 'consumer', 'application_name', 'id']
+const POSITION_GUESSES = ['position', 'last_position', 'checkpoint', 'last_checkpoint', 'last_processed_position', 'last_seq_id', 'global_position', 'notification_id', 'offset']
+const UPDATED_GUESSES = ['last_updated', 'updated_at', 'updated', 'last_updated_at', 'modified_at', 'timestamp']
+
+/**
+ * A checkpoint table the user names (--checkpoints TABLE --name-column C --position-column C);
+ * columns not given are guessed from common names. Exit 2 naming the columns that exist.
+ */
+export function customCheckpointTable(db: Database.Database, file: string, spec: { table: string; nameColumn?: string; positionColumn?: string; updatedColumn?: string }): CheckpointTable {
+  const tables = tableNames(db)
+  if (!tables.includes(spec.table)) throw new UserError(`${file}: no table "${spec.table}" for --checkpoints (tables: ${tables.length > 0 ? tables.join(', ') : 'none'})`)
+  const columns = tableColumns(db, spec.table).map((c) => c.name)
+  const pick = (given: string | undefined, guesses: string[], flag: string, required: boolean): string | undefined => {
+    if (given !== undefined) {
+      if (!columns.includes(given)) throw new UserError(`${file}: table "${spec.table}" has no column "${given}" for ${flag} (columns: ${columns.join(', ')})`)
+      return given
+    }
+    const guess = guesses.find((g) => columns.includes(g))
+    if (guess === undefined && required) throw new UserError(`${file}: which column of "${spec.table}" holds the ${flag === '--name-column' ? 'projection name' : 'position'}? Name it with ${flag} (columns: ${columns.join(', ')})`)
+    return guess
+  }
+  return {
+    table: spec.table,
+    nameColumn: pick(spec.nameColumn, NAME_GUESSES, '--name-column', true)!,
+    positionColumn: pick(spec.positionColumn, POSITION_GUESSES, '--position-column', true)!,
+    updatedColumn: pick(spec.updatedColumn, UPDATED_GUESSES, '--updated-column', false),
+  }
+}

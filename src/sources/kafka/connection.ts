@@ -34,7 +34,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000
 export const KAFKA_URI_FORMS = 'kafka://HOST:PORT[,HOST:PORT]/TOPIC, or kafka:///TOPIC with brokers from --brokers, KAFKA_BROKERS or the config file\'s "kafka.brokers"'
 
 /** `kafka://h1:9092,h2:9092/topic`, `kafka:///topic` or `kafka://topic`. */
-export function parseKafkaUri(uri: string): { hosts: string[]; topic: string } {
+export function parseKafkaUri(uri: string, options: { topicOptional?: boolean } = {}): { hosts: string[]; topic: string } {
   const rest = uri.replace(/^kafka:\/\//, '')
   const slash = rest.indexOf('/')
   let hostPart = ''
@@ -43,8 +43,11 @@ export function parseKafkaUri(uri: string): { hosts: string[]; topic: string } {
     hostPart = rest.slice(0, slash)
     topic = rest.slice(slash + 1)
   } else if (/[:,]/.test(rest)) {
+    // `lag kafka://HOST:PORT` looks at every topic of the groups.
+    if (options.topicOptional === true) return { hosts: splitBrokers(rest), topic: '' }
     throw new UserError(`${uri}: no topic; expected ${KAFKA_URI_FORMS}`)
   }
+  if (options.topicOptional === true && topic.replace(/\/+$/, '') === '') return { hosts: splitBrokers(hostPart), topic: '' }
   if (hostPart.includes('@')) throw new UserError(`${redactUserInfo(uri)}: credentials in the URI are not supported; use --sasl-username and KAFKA_SASL_PASSWORD`)
   topic = decodeURIComponent(topic.replace(/\/+$/, ''))
   if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new UserError(`${uri}: "${topic}" is not a Kafka topic name (letters, digits, ".", "_", "-"); expected ${KAFKA_URI_FORMS}`)
@@ -116,13 +119,13 @@ export interface ConnectionInputs {
  * Brokers, TLS, SASL and timeout from, in order of precedence: flags, the URI (brokers only),
  * KAFKA_* environment variables, and the config file's "kafka" section.
  */
-export function resolveKafkaTarget(uri: string, inputs: ConnectionInputs): KafkaTarget {
+export function resolveKafkaTarget(uri: string, inputs: ConnectionInputs, options: { topicOptional?: boolean } = {}): KafkaTarget {
   const { flags } = inputs
   const env = inputs.env ?? process.env
   const config = inputs.config ?? {}
   const configDir = inputs.configDir ?? process.cwd()
   const flag = (name: string) => (flags[name] === undefined || flags[name] === '' ? undefined : flags[name])
-  const { hosts, topic } = parseKafkaUri(uri)
+  const { hosts, topic } = parseKafkaUri(uri, options)
 
   let brokers: string[]
   let from: string
