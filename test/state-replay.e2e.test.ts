@@ -65,6 +65,8 @@ describe('rewind state', () => {
     const trace = json((await runCli(['state', '@bank', 'acc-07', '--trace', '--json'], { cwd: demo })).stdout).trace
     const deposits117 = trace.filter((row: { changes: Array<{ path: string; before: number; after: number }> }) => row.changes.some((c) => c.path === 'balance' && c.after - c.before === 117))
     expect(deposits117).toHaveLength(2)
+    expect(deposits117[0].warnings).toBeUndefined()
+    expect(deposits117[1].warnings[0]).toMatch(/^duplicate eventId/)
   })
 
   it('--at, --version and --position rebuild earlier states; they are mutually exclusive', async () => {

@@ -15,6 +15,8 @@ export interface EventRef {
 
 export interface TraceRow extends EventRef {
   changes: FieldChange[]
+  /** What looked wrong at this event (duplicate eventId, version gap, time going backwards). */
+  warnings?: string[]
 }
 
 export interface BlameRow {
@@ -95,7 +97,10 @@ export async function foldStream(source: EventSource, stream: string, options: F
         version = event.version ?? count
         if (tracking) {
           const changes = leafChanges(before, state)
-          if (options.trace === true) trace.push({ ...refOf(event), changes })
+          if (options.trace === true) {
+            const flagged = warnings.byPosition.get(event.position)
+            trace.push(flagged === undefined ? { ...refOf(event), changes } : { ...refOf(event), changes, warnings: flagged })
+          }
           for (const change of changes) blame.set(change.path, refOf(event))
         }
         if (stopWhen !== undefined) {

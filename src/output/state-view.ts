@@ -15,7 +15,8 @@ export function renderTrace(rows: TraceRow[], chalk: ChalkInstance): string {
       const changes = row.changes.length === 0
         ? chalk.dim('(no change)')
         : row.changes.map((c) => `${chalk.bold(c.path || '(state)')}: ${chalk.red(inlineValue(c.before))} -> ${chalk.green(inlineValue(c.after))}`).join('  ')
-      return `${id.padEnd(versionWidth)}  ${chalk.dim(row.time)}  ${typeColor(chalk, row.type)(row.type.padEnd(typeWidth))}  ${changes}`
+      const flagged = row.warnings === undefined ? '' : `  ${chalk.yellow(`! ${row.warnings.join('; ')}`)}`
+      return `${id.padEnd(versionWidth)}  ${chalk.dim(row.time)}  ${typeColor(chalk, row.type)(row.type.padEnd(typeWidth))}  ${changes}${flagged}`
     })
     .join('\n')
 }
