@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { mappingFlags } from '../src/cli/flags.js'
+import { kafkaFlags, mappingFlags } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
 import { chalkFor } from '../src/output/colors.js'
 import { renderSummary } from '../src/output/summary.js'
@@ -17,7 +17,7 @@ export default class Inspect extends RewindCommand {
 
   static args = { source: Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true }) }
 
-  static flags = { ...mappingFlags }
+  static flags = { ...mappingFlags, ...kafkaFlags }
 
   async run(): Promise<SourceSummary> {
     const { args, flags } = await this.parse(Inspect)

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk'
 import type { SourceSummary } from '../sources/source.js'
+import { isKafkaSummary, renderKafkaSummary } from './kafka-summary.js'
 import { renderTable } from './table.js'
 
 const n = (value: number) => value.toLocaleString('en-US')
@@ -29,6 +30,8 @@ export function renderSummary(summary: SourceSummary, chalk: ChalkInstance): str
       [chalk.bold('CHECKPOINT TABLE'), chalk.bold('NAME'), chalk.bold('POSITION'), chalk.bold('UPDATED')],
       summary.checkpoints.map((c) => [c.table, c.name, c.position ?? '-', c.updated ?? '-']),
     ))
+  } else if (isKafkaSummary(summary)) {
+    lines.push(...renderKafkaSummary(summary, chalk))
   } else if (summary.kind === 'sqlite') {
     lines.push('', chalk.dim('no checkpoint tables found (looked for emt_processors, emt_subscriptions, tracking, mt_event_progression)'))
   }

@@ -84,14 +84,19 @@ export class KafkaDecoder {
     if (options.streamPath !== undefined) this.streamAt = compilePath(options.streamPath)
   }
 
+  private onWarning?: (message: string) => void
+
   private warn(message: string): void {
-    if (this.options.onWarning === undefined) return
+    const onWarning = this.onWarning ?? this.options.onWarning
+    if (onWarning === undefined) return
     this.warned++
-    if (this.warned <= WARN_LIMIT) this.options.onWarning(message)
-    if (this.warned === WARN_LIMIT) this.options.onWarning('further messages that are not JSON are shown without a warning')
+    if (this.warned <= WARN_LIMIT) onWarning(message)
+    if (this.warned === WARN_LIMIT) onWarning('further messages that are not JSON are shown without a warning')
   }
 
-  decode(record: KafkaRecord): Event {
+  /** Decodes; warnings go to `onWarning` when given (a command's own), else to the decoder's. */
+  decode(record: KafkaRecord, onWarning?: (message: string) => void): Event {
+    this.onWarning = onWarning
     const { topic } = this.options
     const key = record.key === null || record.key === undefined ? undefined : record.key.toString('utf8')
     let headers: Record<string, string> | undefined

@@ -35,21 +35,37 @@ export interface ReadRangesOptions {
   signal?: AbortSignal
   maxWaitMs?: number
   onWarning?: (message: string) => void
+  /** Skip messages whose key is another stream (only when the stream is the key). */
+  onlyKey?: string
 }
 
 /** A Kafka topic as an EventSource: reads up to the end captured when a read starts, by partition. */
 export class KafkaSource implements EventSource {
   readonly kind = 'kafka' as const
 
-  constructor(readonly name: string, readonly topic: string, readonly client: KafkaClient, private readonly decoder: KafkaDecoder) {}
+  constructor(
+    readonly name: string,
+    readonly topic: string,
+    readonly client: KafkaClient,
+    private readonly decoder: KafkaDecoder,
+    /** False with --stream-path: then every message must be decoded to know its stream. */
+    private readonly streamFromKey = true,
+  ) {}
 
   /** Decoded events of the given partition ranges (tail uses this directly; follow when no `until`). */
   async *readRanges(ranges: ConsumeRange[], options: ReadRangesOptions = {}): AsyncIterable<Event[]> {
-    const decoder = this.decoder
-    for await (const records of this.client.consume({ topic: this.topic, ranges, signal: options.signal, maxWaitMs: options.maxWaitMs, onWarning: options.onWarning })) {
-      const events = new Array<Event>(records.length)
-      for (let i = 0; i < records.length; i++) events[i] = decoder.decode(records[i])
-      yield events
+    const { decoder } = this
+    const { onWarning, onlyKey } = options
+    const wanted = onlyKey === undefined ? undefined : Buffer.from(onlyKey)
+    for await (const records of this.client.consume({ topic: this.topic, ranges, signal: options.signal, maxWaitMs: options.maxWaitMs, onWarning })) {
+      const events: Event[] = []
+      for (let i = 0; i < records.length; i++) {
+        const key = records[i].key
+        // Another stream's message: not even decoded (state reads one key of a whole topic).
+        if (wanted !== undefined && key !== null && key !== undefined && !wanted.equals(key)) continue
+        events.push(decoder.decode(records[i], onWarning))
+      }
+      if (events.length > 0) yield events
     }
   }
 
@@ -62,7 +78,8 @@ export class KafkaSource implements EventSource {
     const ranges = offsets.map((p) => ({ partition: p.partition, from: BigInt(p.low), until: BigInt(p.high) }))
     const size = options.batchSize ?? 2000
     let pending: Event[] = []
-    for await (const events of this.readRanges(ranges, { onWarning: options.onWarning, maxWaitMs: 100 })) {
+    const onlyKey = this.streamFromKey ? options.stream : undefined
+    for await (const events of this.readRanges(ranges, { onWarning: options.onWarning, maxWaitMs: 100, onlyKey })) {
       for (const event of events) {
         if (options.stream !== undefined && event.stream !== options.stream) continue
         pending.push(event)
@@ -94,7 +111,9 @@ export class KafkaSource implements EventSource {
     let events = 0
     let firstTime: string | null = null
     let lastTime: string | null = null
-    for await (const batch of this.readRanges(offsets.map((p) => ({ partition: p.partition, from: BigInt(p.low), until: BigInt(p.high) })), { maxWaitMs: 100 })) {
+    // Non-JSON values show up as (text)/(binary) types in the table; no warning per message.
+    const ranges = offsets.map((p) => ({ partition: p.partition, from: BigInt(p.low), until: BigInt(p.high) }))
+    for await (const batch of this.readRanges(ranges, { maxWaitMs: 100, onWarning: () => {} })) {
       for (const e of batch) {
         events++
         streams.add(e.stream)
@@ -154,5 +173,5 @@ export async function openKafkaSource(uri: string, options: KafkaOpenOptions): P
     await client.close()
     throw error
   }
-  return new KafkaSource(target.display, target.topic, client, decoder)
+  return new KafkaSource(target.display, target.topic, client, decoder, options.flags['stream-path'] === undefined)
 }
