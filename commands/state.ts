@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { resolveAsOf } from '../src/cli/as-of.js'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { mappingFlags, reducerFlag, skipInvalidFlag, upcastersFlag } from '../src/cli/flags.js'
+import { kafkaFlags, mappingFlags, reducerFlag, skipInvalidFlag, upcastersFlag } from '../src/cli/flags.js'
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { compileExpression } from '../src/events/expression.js'
@@ -43,6 +43,7 @@ Warnings (duplicate eventId, version gaps, time going backwards, types the reduc
     interactive: Flags.boolean({ char: 'i', description: 'Full-screen time-travel view: step through the events, search, break on an expression (needs a terminal)', exclusive: ['trace', 'blame'] }),
     'skip-invalid': skipInvalidFlag,
     ...mappingFlags,
+    ...kafkaFlags,
   }
 
   async run(): Promise<StateResult> {
