@@ -8,7 +8,8 @@
  *   FAIL     lag over --fail
  *   STOPPED  lag > 0 and the checkpoint was not updated for longer than the window
  *            (or, on Kafka, the group has no active member)
- *   STALLED  lag > 0 and the checkpoint did not move over the window (at least 3 samples)
+ *   STALLED  lag > 0 and the checkpoint has not moved for half the window (at least 3 samples)
+ *            while it is still being updated, or for less than the whole window
  *   WARN     lag over --warn, or lag growing over the window
  *   OK       lag shrinking or steady
  */
@@ -104,26 +105,19 @@ export function trendOf(window: LagSample[]): Trend {
   return trend
 }
 
-/** When the checkpoint last changed: its own update time, or the last sample where it moved. */
-function lastUpdate(history: LagSample[]): number | undefined {
-  let moved: number | undefined
-  for (let i = history.length - 1; i > 0; i--) {
-    if (history[i].position !== history[i - 1].position) {
-      moved = history[i].at
-      break
-    }
-  }
-  const updated = history[history.length - 1].updatedAt
-  if (moved === undefined) return updated
-  return updated === undefined ? moved : Math.max(moved, updated)
+/** The samples since the checkpoint last moved (the whole history when it never moved). */
+function currentRun(history: LagSample[]): LagSample[] {
+  const last = history[history.length - 1]
+  let start = history.length - 1
+  while (start > 0 && history[start - 1].position === last.position) start--
+  return history.slice(start)
 }
 
 /** The watched status of one row from its history (oldest first); see the file comment for the rules. */
 export function watchStatus(history: LagSample[], options: { windowMs: number; thresholds: Thresholds }): Assessment & { trend: Trend } {
   const { windowMs, thresholds } = options
   const last = history[history.length - 1]
-  const window = inWindow(history, windowMs)
-  const trend = trendOf(window)
+  const trend = trendOf(inWindow(history, windowMs))
   const result = (status: LagStatus, reason: string) => ({ status, reason, trend })
 
   if (last.lagEvents === 0) return result('OK', 'caught up')
@@ -131,12 +125,13 @@ export function watchStatus(history: LagSample[], options: { windowMs: number; t
   if (byThreshold.status === 'FAIL') return result('FAIL', byThreshold.reason)
   if (last.lagEvents === null) return result(byThreshold.status, byThreshold.reason)
   if (last.active === false) return result('STOPPED', 'no active consumer')
-  // Unknown last update: at least not since watching began.
-  const since = lastUpdate(history) ?? history[0].at
+  const run = currentRun(history)
+  const moved = run.length < history.length ? run[0].at : undefined
+  // Last update: the checkpoint's own time or its last observed move; unknown means not since watching began.
+  const since = moved === undefined ? last.updatedAt ?? history[0].at : Math.max(moved, last.updatedAt ?? moved)
   if (last.at - since > windowMs) return result('STOPPED', `checkpoint not updated for ${formatDuration(last.at - since)}`)
-  if (window.length >= 3 && window.every((s) => s.position === last.position)) {
-    return result('STALLED', `checkpoint stuck at ${last.position ?? '-'} for ${formatDuration(last.at - window[0].at)}`)
-  }
+  const stuckFor = last.at - run[0].at
+  if (run.length >= 3 && stuckFor >= windowMs / 2) return result('STALLED', `checkpoint stuck at ${last.position ?? '-'} for ${formatDuration(stuckFor)}`)
   if (byThreshold.status === 'WARN') return result('WARN', byThreshold.reason)
   if (trend.direction === 'growing') return result('WARN', `lag growing by ${formatRate(trend.lagRate!)}`)
   if (trend.direction === 'shrinking') return result('OK', `catching up${trend.etaSeconds === undefined ? '' : `, ETA ${formatDuration(trend.etaSeconds * 1000)}`}`)

@@ -26,34 +26,49 @@ export function statusColor(chalk: ChalkInstance, status: LagStatus): (text: str
   }
 }
 
-/** Column headings and cells of the lag table; Kafka rows get group/topic/partition columns. */
-export function lagTableCells(rows: AssessedRow[], options: { trend?: boolean } = {}): { head: string[]; cells: string[][]; align: Array<'left' | 'right'> } {
+interface Column {
+  head: string
+  align: 'left' | 'right'
+  cell(row: AssessedRow): string
+}
+
+const left = (head: string, cell: Column['cell']): Column => ({ head, align: 'left', cell })
+const right = (head: string, cell: Column['cell']): Column => ({ head, align: 'right', cell })
+
+/**
+ * Column headings and cells of the lag table. STATUS comes second so a narrow terminal cuts the
+ * least important columns; Kafka rows get group/topic/partition; the watch view swaps UPDATED for TREND
+ * (and leaves out TABLE when there is only one).
+ */
+export function lagTableCells(rows: AssessedRow[], options: { trend?: boolean } = {}): { head: string[]; cells: string[][]; align: Array<'left' | 'right'>; statusIndex: number } {
   const kafka = rows.some((r) => r.topic !== undefined)
-  const head = kafka
-    ? ['GROUP', 'TOPIC', 'PARTITION', 'COMMITTED', 'LOG-END', 'LAG', 'TIME LAG', 'CLIENT']
-    : ['PROJECTION', 'TABLE', 'CHECKPOINT', 'HEAD', 'LAG', 'TIME LAG', 'UPDATED']
-  const align: Array<'left' | 'right'> = kafka ? ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'] : ['left', 'left', 'right', 'right', 'right', 'right', 'left']
-  if (options.trend === true) {
-    head.push('TREND')
-    align.push('left')
+  const status = left('STATUS', (r) => r.status)
+  const columns: Column[] = kafka
+    ? [
+        left('GROUP', (r) => r.name), status, left('TOPIC', (r) => r.topic ?? ''), right('PARTITION', (r) => String(r.partition ?? '')),
+        right('COMMITTED', (r) => num(r.position)), right('LOG-END', (r) => num(r.head)), right('LAG', (r) => num(r.lagEvents)),
+        right('TIME LAG', (r) => lagSecondsText(r.lagSeconds)), left('CLIENT', (r) => r.client ?? '-'),
+      ]
+    : [
+        left('PROJECTION', (r) => r.name), status,
+        // The watch view is for terminals: one table's name need not take a column.
+        ...(options.trend === true && new Set(rows.map((r) => r.table)).size <= 1 ? [] : [left('TABLE', (r) => r.table ?? '')]),
+        right('CHECKPOINT', (r) => num(r.position)),
+        right('HEAD', (r) => num(r.head)), right('LAG', (r) => num(r.lagEvents)), right('TIME LAG', (r) => lagSecondsText(r.lagSeconds)),
+        ...(options.trend === true ? [] : [left('UPDATED', (r) => r.updated ?? '-')]),
+      ]
+  if (options.trend === true) columns.push(left('TREND', (r) => trendText(r.trend)))
+  return {
+    head: columns.map((c) => c.head),
+    cells: rows.map((r) => columns.map((c) => c.cell(r))),
+    align: columns.map((c) => c.align),
+    statusIndex: 1,
   }
-  head.push('STATUS')
-  align.push('left')
-  const cells = rows.map((r) => {
-    const base = kafka
-      ? [r.name, r.topic ?? '', String(r.partition ?? ''), num(r.position), num(r.head), num(r.lagEvents), lagSecondsText(r.lagSeconds), r.client ?? '-']
-      : [r.name, r.table ?? '', num(r.position), num(r.head), num(r.lagEvents), lagSecondsText(r.lagSeconds), r.updated ?? '-']
-    if (options.trend === true) base.push(trendText(r.trend))
-    base.push(r.status)
-    return base
-  })
-  return { head, cells, align }
 }
 
 /** `rewind lag` as text: the head, then one row per checkpoint (or group partition). */
 export function renderLagTable(measurement: LagMeasurement, rows: AssessedRow[], chalk: ChalkInstance, options: { trend?: boolean } = {}): string {
-  const { head, cells, align } = lagTableCells(rows, options)
-  const statusIndex = head.length - 1
+  const { head, cells, align, statusIndex } = lagTableCells(rows, options)
   const coloured = cells.map((row, i) => row.map((cell, j) => (j === statusIndex ? statusColor(chalk, rows[i].status)(cell) : cell)))
   const lines: string[] = []
   if (measurement.head.position !== null || measurement.head.time !== null) {

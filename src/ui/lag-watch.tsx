@@ -21,14 +21,14 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`
 
 /** The --watch view: the lag table with a trend column, refreshed in place, and why each row is not OK. */
 export function LagWatchView({ title, intervalMs, windowMs, measurement, rows, error, color = true }: LagWatchProps) {
-  const { head, cells, align } = lagTableCells(rows, { trend: true })
+  const { head, cells, align, statusIndex } = lagTableCells(rows, { trend: true })
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)))
   const pad = (text: string, i: number) => (align[i] === 'right' ? text.padStart(widths[i]) : text.padEnd(widths[i]))
-  const statusColumn = head.length - 1
-  const line = (row: string[], key: string, status?: LagStatus) => (
+  const line = (row: string[], key: string, status: LagStatus) => (
     <Text key={key} wrap="truncate-end">
-      {row.slice(0, statusColumn).map((cell, i) => `${pad(cell, i)}  `).join('')}
-      <Text color={status !== undefined && color ? STATUS_COLORS[status] : undefined} bold={status !== undefined && status !== 'OK'}>{row[statusColumn]}</Text>
+      {row.map((cell, i) => (i === statusIndex
+        ? <Text key={i} color={color ? STATUS_COLORS[status] : undefined} bold={status !== 'OK'}>{`${pad(cell, i)}  `}</Text>
+        : `${pad(cell, i)}${i === row.length - 1 ? '' : '  '}`))}
     </Text>
   )
   const at = measurement === undefined ? '' : new Date(measurement.at).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC')
