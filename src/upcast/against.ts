@@ -65,10 +65,11 @@ export async function checkAgainst(source: EventSource, chain: UpcastChain, late
       if (pair.gap !== undefined) fail(pair, event, pair.gap)
       return
     }
-    const input = { ...event }
+    // Frozen, the stored event stays as read: it is the reference for the envelope.
+    const input = deepFreeze(event)
     let outputs: Event[]
     try {
-      outputs = chain.apply(deepFreeze(event))
+      outputs = chain.apply(input)
     } catch (error) {
       if (error instanceof UpcastError) {
         const label = upcasterLabel(error.upcaster)

@@ -24,16 +24,18 @@ const MAX_STEPS = 64
 
 /** The upcasters as one function: an event in, its latest-version events out. */
 export class UpcastChain {
-  private readonly byKey = new Map<string, Upcaster>()
+  /** type -> from -> upcaster: two lookups, no key strings built per event. */
+  private readonly byType = new Map<string, Map<number, Upcaster>>()
   readonly upcasters: Upcaster[]
 
   constructor(upcasters: Upcaster[]) {
     this.upcasters = upcasters
     for (const u of upcasters) {
-      const key = `${u.type}\u0000${u.from}`
-      const other = this.byKey.get(key)
+      let byFrom = this.byType.get(u.type)
+      if (byFrom === undefined) this.byType.set(u.type, (byFrom = new Map()))
+      const other = byFrom.get(u.from)
       if (other !== undefined) throw new UserError(`two upcasters lift ${u.type} from v${u.from}: ${upcasterLabel(other)} and ${upcasterLabel(u)}`)
-      this.byKey.set(key, u)
+      byFrom.set(u.from, u)
     }
   }
 
@@ -43,7 +45,7 @@ export class UpcastChain {
 
   /** The upcaster that applies to this type and version, if any. */
   next(type: string, schemaVersion: number): Upcaster | undefined {
-    return this.byKey.get(`${type}\u0000${schemaVersion}`)
+    return this.byType.get(type)?.get(schemaVersion)
   }
 
   /** The highest `to` per type: the version its events should end at. */
@@ -60,35 +62,46 @@ export class UpcastChain {
 
   /**
    * apply(), with each step run through `invoke` (the checks freeze or snapshot the step's input
-   * and record what each upcaster returned).
+   * and record what each upcaster returned). A split's events come out in the order returned.
    */
   applyWith(event: Event, invoke: (upcaster: Upcaster, input: Event) => Event | Event[]): Event[] {
-    if (this.byKey.size === 0 || this.next(event.type, event.schemaVersion) === undefined) return [event]
+    const first = this.byType.size === 0 ? undefined : this.next(event.type, event.schemaVersion)
+    if (first === undefined) return [event]
     const out: Event[] = []
-    const pending: Array<[Event, number]> = [[event, 0]]
-    while (pending.length > 0) {
-      const [current, steps] = pending.shift()!
-      const upcaster = this.next(current.type, current.schemaVersion)
-      if (upcaster === undefined) {
-        out.push(current)
-        continue
-      }
-      if (steps >= MAX_STEPS) throw new UpcastError(upcaster, event, new Error(`more than ${MAX_STEPS} steps: the upcasters form a loop`))
+    this.lift(event, first, 0, event, invoke, out)
+    return out
+  }
+
+  private lift(current: Event, upcaster: Upcaster | undefined, steps: number, origin: Event, invoke: (upcaster: Upcaster, input: Event) => Event | Event[], out: Event[]): void {
+    // A linear chain of single events is the common case: loop; recurse only for a split.
+    while (upcaster !== undefined) {
+      if (steps >= MAX_STEPS) throw new UpcastError(upcaster, origin, new Error(`more than ${MAX_STEPS} steps: the upcasters form a loop`))
       let result: Event | Event[]
       try {
         result = invoke(upcaster, current)
       } catch (error) {
         throw new UpcastError(upcaster, current, error)
       }
-      const lifted = Array.isArray(result) ? result : [result]
-      for (const item of lifted) {
-        if (item === null || typeof item !== 'object' || typeof item.type !== 'string') {
-          throw new UpcastError(upcaster, current, new Error(`returned ${JSON.stringify(item)}, expected an event (or an array of events)`))
+      steps++
+      if (Array.isArray(result)) {
+        for (const item of result) {
+          const lifted = this.checked(item, upcaster, current)
+          this.lift(lifted, this.next(lifted.type, lifted.schemaVersion), steps, origin, invoke, out)
         }
-        pending.push([{ ...item, schemaVersion: upcaster.to }, steps + 1])
+        return
       }
+      current = this.checked(result, upcaster, current)
+      upcaster = this.next(current.type, current.schemaVersion)
     }
-    return out
+    out.push(current)
+  }
+
+  /** The tool, not the upcaster, sets schemaVersion; anything but an event is the upcaster's bug. */
+  private checked(item: Event, upcaster: Upcaster, input: Event): Event {
+    if (item === null || typeof item !== 'object' || typeof item.type !== 'string') {
+      throw new UpcastError(upcaster, input, new Error(`returned ${JSON.stringify(item)}, expected an event (or an array of events)`))
+    }
+    return { ...item, schemaVersion: upcaster.to }
   }
 }
 

@@ -1,9 +1,11 @@
-/** Freezes a value and everything reachable from it, so an upcaster that writes to its input throws. */
-export function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
-  if (value === null || typeof value !== 'object' || seen.has(value)) return value
-  seen.add(value)
+/**
+ * Freezes a value and everything reachable from it, so an upcaster that writes to its input
+ * throws. Being frozen marks a visited object, so cycles end.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value
   Object.freeze(value)
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key], seen)
+  for (const key in value) deepFreeze((value as Record<string, unknown>)[key])
   return value
 }
 

@@ -5,20 +5,21 @@ import { structuralDiff } from './compare.js'
 export const ENVELOPE_FIELDS = ['stream', 'position', 'time', 'meta.eventId', 'meta.correlationId', 'meta.causationId'] as const
 export type EnvelopeField = (typeof ENVELOPE_FIELDS)[number]
 
-export function envelopeValue(event: Event, field: EnvelopeField): unknown {
-  switch (field) {
-    case 'stream':
-      return event.stream
-    case 'position':
-      return event.position
-    case 'time':
-      return event.time
-    default: {
-      const meta = event.meta as Record<string, unknown> | undefined
-      return meta === null || typeof meta !== 'object' ? undefined : meta[field.slice(5)]
-    }
-  }
+const metaOf = (event: Event): Record<string, unknown> | undefined => {
+  const meta = event.meta as Record<string, unknown> | undefined
+  return meta === null || typeof meta !== 'object' ? undefined : meta
 }
+
+const READ: Record<EnvelopeField, (event: Event) => unknown> = {
+  stream: (e) => e.stream,
+  position: (e) => e.position,
+  time: (e) => e.time,
+  'meta.eventId': (e) => metaOf(e)?.eventId,
+  'meta.correlationId': (e) => metaOf(e)?.correlationId,
+  'meta.causationId': (e) => metaOf(e)?.causationId,
+}
+
+export const envelopeValue = (event: Event, field: EnvelopeField): unknown => READ[field](event)
 
 const same = (a: unknown, b: unknown): boolean =>
   Object.is(a, b) || (a !== null && b !== null && typeof a === 'object' && typeof b === 'object' && structuralDiff(a, b).length === 0)
@@ -32,11 +33,14 @@ export interface EnvelopeChange {
 /** Envelope fields that differ between a stored event and what the chain made of it. */
 export function envelopeChanges(input: Event, output: Event, skip?: (field: EnvelopeField) => boolean): EnvelopeChange[] {
   const changes: EnvelopeChange[] = []
+  // Upcasters that spread the event keep the very same meta object: nothing to compare there.
+  const sameMeta = input.meta === output.meta
   for (const field of ENVELOPE_FIELDS) {
-    if (skip?.(field) === true) continue
-    const before = envelopeValue(input, field)
-    const after = envelopeValue(output, field)
-    if (!same(before, after)) changes.push({ field, before, after })
+    if (sameMeta && field.charCodeAt(0) === 109 /* m */) break
+    const read = READ[field]
+    const before = read(input)
+    const after = read(output)
+    if (before !== after && !same(before, after) && skip?.(field) !== true) changes.push({ field, before, after })
   }
   return changes
 }

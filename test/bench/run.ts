@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { rewindRunner, ROOT, type BenchContext, type BenchRow } from './context.js'
 import { ensureBenchStore } from './store.js'
 import sqliteSection from './sqlite.js'
+import upcastSection from './upcast.js'
 
 /**
  * `npm run bench`: one store, every figure the issues name, each against a floor measured in
@@ -10,6 +11,7 @@ import sqliteSection from './sqlite.js'
  */
 const sections: Array<[string, (ctx: BenchContext) => Promise<BenchRow[]>]> = [
   ['sqlite', sqliteSection],
+  ['upcast', upcastSection],
 ]
 
 const only = process.argv.slice(2)
