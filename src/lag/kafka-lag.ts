@@ -57,7 +57,7 @@ export class KafkaLag {
   }
 
   async measure(now = Date.now()): Promise<LagMeasurement> {
-    const groups = await this.selectGroups()
+    const groups = (await this.selectGroups()).sort((a, b) => a.groupId.localeCompare(b.groupId))
     const rows: LagRow[] = []
     const endOffsets = new Map<string, Map<number, { low: bigint; high: bigint }>>()
     const offsetsOf = async (topic: string) => {
