@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { RewindCommand } from '../../src/cli/base-command.js'
-import { mappingFlags, skipInvalidFlag } from '../../src/cli/flags.js'
+import { kafkaFlags, mappingFlags, skipInvalidFlag } from '../../src/cli/flags.js'
 import { openFromFlags, type OpenedSource } from '../../src/cli/open-source.js'
 import { UserError } from '../../src/errors.js'
 import { chalkFor } from '../../src/output/colors.js'
@@ -29,6 +29,7 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
     '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts',
     '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --update',
     '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --against bank.db',
+    '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --against kafka://localhost:9092/bank-events',
     '<%= config.bin %> upcast check upcaster-fixtures --reporter junit > upcast-report.xml',
   ]
 
@@ -40,6 +41,7 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
     against: Flags.string({ description: 'Also run the chain over every event of this source (SQLite, NDJSON, kafka://, @name)' }),
     reporter: Flags.string({ description: 'Report format', options: ['text', 'json', 'junit', 'github'], default: 'text' }),
     'skip-invalid': skipInvalidFlag,
+    ...kafkaFlags,
     ...mappingFlags,
   }
 
