@@ -168,6 +168,18 @@ describe('rewind upcast check --update', () => {
   })
 })
 
+describe('rewind upcast check --update with a bad chain', () => {
+  it('leaves the goldens of cases an impure upcaster touched as they are', async () => {
+    const dir = workspace({ 'up.mjs': demoChain({ deposit1: '(e) => { e.data.currency = "EUR"; return e }' }) })
+    const golden = join(dir, 'fx/money-deposited/v1-gains-currency.out.ndjson')
+    const before = readFileSync(golden, 'utf8')
+    const result = await runCli(['upcast', 'check', 'fx', '--upcasters', 'up.mjs', '--update'], { cwd: dir })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('1 golden file not written: the upcasters failed, or were impure or non-deterministic, on those cases')
+    expect(readFileSync(golden, 'utf8')).toBe(before)
+  })
+})
+
 describe('rewind upcast check reporters', () => {
   it('junit: a suite per fixture file, a case per golden and per check; the golden is skipped when an upcaster failed', async () => {
     const dir = workspace({ 'up.mjs': demoChain({ deposit1: "(e) => { e.data.currency = 'EUR'; return e }" }) })

@@ -7,7 +7,6 @@ import { chalkFor } from '../../src/output/colors.js'
 import { Progress } from '../../src/output/progress.js'
 import { renderUpcastGithub } from '../../src/output/upcast-github.js'
 import { renderUpcastJson } from '../../src/output/upcast-json.js'
-import { renderUpcastJunit } from '../../src/output/upcast-junit.js'
 import { renderUpcastText } from '../../src/output/upcast-text.js'
 import { runUpcastCheck, upcastCheckJson } from '../../src/upcast/check.js'
 import { displayPath } from '../../src/upcast/display-path.js'
@@ -73,10 +72,13 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
         case 'json':
           process.stdout.write(`${renderUpcastJson(report)}\n`)
           break
-        case 'junit':
+        case 'junit': {
+          // The XML builder (and lodash under it) loads only for this reporter.
+          const { renderUpcastJunit } = await import('../../src/output/upcast-junit.js')
           process.stdout.write(`${renderUpcastJunit(report)}\n`)
           for (const warning of report.warnings) this.warnUser(warning)
           break
+        }
         case 'github':
           process.stdout.write(`${renderUpcastGithub(report)}\n${renderUpcastText(report, chalkFor())}\n`)
           break

@@ -70,7 +70,7 @@ export function renderUpcastText(report: UpcastCheckReport, chalk: ChalkInstance
     }
     if (unchanged.length > 0) out.push(chalk.dim(`${plural(unchanged.length, 'golden file')} unchanged`))
     const skipped = report.cases.length - report.updated.length
-    if (skipped > 0) out.push(chalk.yellow(`${plural(skipped, 'golden file')} not written: the upcasters failed on those cases`))
+    if (skipped > 0) out.push(chalk.yellow(`${plural(skipped, 'golden file')} not written: the upcasters failed, or were impure or non-deterministic, on those cases`))
   }
 
   const passedCases = report.cases.filter((c) => c.failures.length === 0).length
