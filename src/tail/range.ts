@@ -51,7 +51,7 @@ export function parseBound(spec: string, flag: '--from' | '--until', kind: Sourc
   try {
     date = parseTimeSpec(timeText, flag, now)
   } catch (error) {
-    if (timeText !== text) throw error
+    if (timeText !== text || /in the future/.test((error as Error).message)) throw error
     throw new UserError(`${flag} "${spec}" is not a position, offset or time; ${BOUND_FORMS}`)
   }
   return { kind: 'time', time: date.toISOString(), ms: date.getTime() }

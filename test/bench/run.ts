@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { rewindRunner, ROOT, type BenchContext, type BenchRow } from './context.js'
 import { ensureBenchStore } from './store.js'
 import sqliteSection from './sqlite.js'
+import tailSection from './tail.js'
 import upcastSection from './upcast.js'
 
 /**
@@ -11,6 +12,7 @@ import upcastSection from './upcast.js'
  */
 const sections: Array<[string, (ctx: BenchContext) => Promise<BenchRow[]>]> = [
   ['sqlite', sqliteSection],
+  ['tail', tailSection],
   ['upcast', upcastSection],
 ]
 

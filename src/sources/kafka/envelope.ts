@@ -19,14 +19,6 @@ export interface DecoderOptions {
   onWarning?: (message: string) => void
 }
 
-const TYPE_KEYS = ['eventType', 'type', 'event_type']
-const DATA_KEYS = ['data', 'payload']
-const ID_KEYS = ['eventId', 'id']
-const TIME_KEYS = ['timestamp', 'time', 'occurredAt', 'occurred_at']
-const SCHEMA_KEYS = ['schemaVersion', 'version', 'schema_version']
-const META_KEYS = ['meta', 'metadata']
-const STREAM_KEYS = ['streamId', 'stream', 'aggregateId', 'aggregate_id', 'stream_id']
-const ENVELOPE_KEYS = new Set([...TYPE_KEYS, ...DATA_KEYS, ...ID_KEYS, ...TIME_KEYS, ...SCHEMA_KEYS, ...META_KEYS])
 const CE_CORE = new Set(['specversion', 'type', 'id', 'time', 'data', 'data_base64'])
 const WARN_LIMIT = 5
 
@@ -34,9 +26,69 @@ type Json = Record<string, unknown>
 
 const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value)
 
-function first(object: Json, keys: string[]): unknown {
-  for (const key of keys) if (object[key] !== undefined && object[key] !== null) return object[key]
-  return undefined
+interface Envelope {
+  type: string
+  data: unknown
+  meta: Json
+  time: unknown
+  schemaVersion: number
+  stream: unknown
+}
+
+/**
+ * Reads an event envelope in one pass over its fields (this runs for every message): type from
+ * eventType/type/event_type, data from data/payload (else the remaining fields), eventId/id,
+ * timestamp/time/occurredAt, schemaVersion/version, meta/metadata; other fields go to meta.
+ * Undefined when no field names a type.
+ */
+function readEnvelope(parsed: Json): Envelope | undefined {
+  let eventType, type, eventTypeSnake, data, payload, eventId, id, timestamp, time, occurredAt, occurredAtSnake
+  let schemaVersion, version, schemaVersionSnake, meta, metadata
+  let rest: Json | undefined
+  for (const name in parsed) {
+    const value = parsed[name]
+    switch (name) {
+      case 'eventType': eventType = value; break
+      case 'type': type = value; break
+      case 'event_type': eventTypeSnake = value; break
+      case 'data': data = value; break
+      case 'payload': payload = value; break
+      case 'eventId': eventId = value; break
+      case 'id': id = value; break
+      case 'timestamp': timestamp = value; break
+      case 'time': time = value; break
+      case 'occurredAt': occurredAt = value; break
+      case 'occurred_at': occurredAtSnake = value; break
+      case 'schemaVersion': schemaVersion = value; break
+      case 'version': version = value; break
+      case 'schema_version': schemaVersionSnake = value; break
+      case 'meta': meta = value; break
+      case 'metadata': metadata = value; break
+      default: (rest ??= {})[name] = value
+    }
+  }
+  const eventTypeValue = eventType ?? type ?? eventTypeSnake
+  if (typeof eventTypeValue !== 'string') return undefined
+  const embedded = meta ?? metadata
+  const envelopeMeta: Json = isObject(embedded) ? { ...embedded } : {}
+  let eventData: unknown
+  if (data !== undefined || payload !== undefined) {
+    eventData = data !== undefined ? data : payload
+    if (rest !== undefined) Object.assign(envelopeMeta, rest)
+  } else {
+    // A flat event: everything that is not envelope is data.
+    eventData = rest ?? {}
+  }
+  const eventIdValue = eventId ?? id
+  if (eventIdValue !== undefined) envelopeMeta.eventId = eventIdValue
+  return {
+    type: eventTypeValue,
+    data: eventData,
+    meta: envelopeMeta,
+    time: timestamp ?? time ?? occurredAt ?? occurredAtSnake,
+    schemaVersion: schemaVersionOf(schemaVersion ?? version ?? schemaVersionSnake),
+    stream: rest === undefined ? undefined : rest.streamId ?? rest.stream ?? rest.aggregateId ?? rest.aggregate_id ?? rest.stream_id,
+  }
 }
 
 function schemaVersionOf(value: unknown): number {
@@ -107,7 +159,6 @@ export class KafkaDecoder {
     const kafka: Event['kafka'] = { topic, partition: record.partition, offset: record.offset }
     if (key !== undefined) kafka.key = key
     if (headers !== undefined) kafka.headers = headers
-    const where = `${topic} ${record.partition}:${record.offset}`
 
     let type: string | undefined
     let data: unknown = null
@@ -118,6 +169,7 @@ export class KafkaDecoder {
     const ceType = headers?.ce_type
 
     const value = record.value
+    let envelope: Envelope | undefined
     let parsed: unknown
     let isJson = false
     let text: string | undefined
@@ -149,7 +201,7 @@ export class KafkaDecoder {
       const contentType = headers['content-type'] ?? headers.ce_datacontenttype ?? ''
       if (isJson) data = parsed
       else {
-        data = this.raw(value, text!, where, /^text\/|xml/i.test(contentType))
+        data = this.raw(value, text!, record, /^text\/|xml/i.test(contentType))
         meta.encoding = typeof data === 'string' && printableText(value, text!) ? 'text' : 'base64'
       }
       if (typeof meta.subject === 'string') stream = meta.subject
@@ -170,33 +222,21 @@ export class KafkaDecoder {
       for (const name in parsed) if (!CE_CORE.has(name)) meta[name] = parsed[name]
       time = parsed.time
       if (typeof parsed.subject === 'string') stream = parsed.subject
-    } else if (isJson && isObject(parsed) && typeof first(parsed, TYPE_KEYS) === 'string') {
+    } else if (isJson && isObject(parsed) && (envelope = readEnvelope(parsed)) !== undefined) {
       // An event envelope.
-      type = first(parsed, TYPE_KEYS) as string
-      const dataKey = DATA_KEYS.find((k) => parsed[k] !== undefined)
-      const embedded = first(parsed, META_KEYS)
-      if (isObject(embedded)) meta = { ...embedded }
-      if (dataKey !== undefined) {
-        data = parsed[dataKey]
-        for (const name in parsed) if (!ENVELOPE_KEYS.has(name)) meta[name] = parsed[name]
-      } else {
-        // A flat event: everything that is not envelope is data.
-        const rest: Json = {}
-        for (const name in parsed) if (!ENVELOPE_KEYS.has(name)) rest[name] = parsed[name]
-        data = rest
-      }
-      const id = first(parsed, ID_KEYS)
-      if (id !== undefined) meta.eventId = id
-      time = first(parsed, TIME_KEYS)
-      schemaVersion = schemaVersionOf(first(parsed, SCHEMA_KEYS))
-      stream = first(parsed, STREAM_KEYS)
+      type = envelope.type
+      data = envelope.data
+      meta = envelope.meta
+      time = envelope.time
+      schemaVersion = envelope.schemaVersion
+      stream = envelope.stream
     } else if (isJson) {
       type = headers?.eventType ?? headers?.event_type ?? headers?.type ?? '(untyped)'
       data = parsed
     } else {
       const printable = printableText(value, text!)
       type = headers?.eventType ?? headers?.event_type ?? headers?.type ?? (printable ? '(text)' : '(binary)')
-      data = this.raw(value, text!, where, false)
+      data = this.raw(value, text!, record, false)
       meta.encoding = printable ? 'text' : 'base64'
     }
 
@@ -218,7 +258,8 @@ export class KafkaDecoder {
   }
 
   /** A value that is not JSON: text when it is printable UTF-8, else base64. */
-  private raw(value: Buffer, text: string, where: string, declaredText: boolean): string {
+  private raw(value: Buffer, text: string, record: KafkaRecord, declaredText: boolean): string {
+    const where = `${this.options.topic} ${record.partition}:${record.offset}`
     const printable = printableText(value, text)
     if (!declaredText) this.warn(`${where}: the value is not JSON; shown as ${printable ? 'text' : 'base64'}`)
     return printable ? text : value.toString('base64')
