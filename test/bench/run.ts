@@ -5,6 +5,7 @@ import { ensureBenchStore } from './store.js'
 import sqliteSection from './sqlite.js'
 import tailSection from './tail.js'
 import upcastSection from './upcast.js'
+import diffSection from './diff.js'
 
 /**
  * `npm run bench`: one store, every figure the issues name, each against a floor measured in
@@ -14,6 +15,7 @@ const sections: Array<[string, (ctx: BenchContext) => Promise<BenchRow[]>]> = [
   ['sqlite', sqliteSection],
   ['tail', tailSection],
   ['upcast', upcastSection],
+  ['diff', diffSection],
 ]
 
 const only = process.argv.slice(2)
