@@ -1,9 +1,11 @@
 // `rewind tail kafka://...` against the real Kafka 4 broker of test/kafka/broker.sh (or KAFKA_BROKERS).
 import { spawn, spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
+import { join } from 'node:path'
 import kafkajs from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { BIN, ROOT, runCli } from '../helpers.js'
+import { BIN, ROOT, runCli, tempDir } from '../helpers.js'
 
 const { Kafka, logLevel } = kafkajs
 const brokers = inject('kafkaBrokers')
@@ -213,6 +215,14 @@ describe.skipIf(!brokers)('tail on Kafka', () => {
     await admin.deleteGroups([group]).catch(() => {})
   })
 
+  it('brokers and settings come from the config file\'s "kafka" section, sources from @name', async () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, '.rewindrc.json'), JSON.stringify({ kafka: { brokers: brokers.split(','), timeout: '5s' }, sources: { payments: `kafka:///${topic}` } }))
+    const result = await runCli(['tail', '@payments', '--partition', '2', '-n', '3', '--template', '{position}'], { cwd: dir, env: { KAFKA_BROKERS: '' } })
+    expect(result.code).toBe(0)
+    expect(result.stdout.trim().split('\n')).toEqual(all.filter((x) => x.kafka.partition === 2).slice(0, 3).map((x) => x.position))
+  })
+
   it('kcat sees the same messages (an independent client)', async () => {
     const kcat = spawnSync('kcat', ['-V'], { stdio: 'ignore' }).status === 0
     if (!kcat) return
@@ -276,6 +286,29 @@ describe.skipIf(!brokers)('tail on Kafka: bad input', () => {
     const fromEnv = await runCli(['tail', uri('anything')], { env: { KAFKA_SASL_USERNAME: 'bob', KAFKA_SASL_PASSWORD: secret } })
     expect(fromEnv.code).toBe(2)
     expect(fromEnv.stdout + fromEnv.stderr).not.toContain(secret)
+  })
+
+  it('a topic compressed with a codec kafkajs cannot read exits 2 saying so', async () => {
+    if (spawnSync('kcat', ['-V'], { stdio: 'ignore' }).status !== 0) return
+    const name = `lz4-${run}`
+    const admin = new Kafka({ clientId: 'rewind-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin()
+    await admin.connect()
+    try {
+      await admin.createTopics({ topics: [{ topic: name }], waitForLeaders: true })
+      // kcat may see the new topic late and drop the messages: produce until they are stored.
+      // (librdkafka sends a batch uncompressed when compressing does not make it smaller.)
+      const input = '{"type":"A","data":{"text":"the same words again and again"}}\n'.repeat(50)
+      for (let i = 0; i < 20 && Number((await admin.fetchTopicOffsets(name))[0].high) === 0; i++) {
+        spawnSync('kcat', ['-P', '-b', brokers, '-t', name, '-z', 'lz4'], { input })
+        await sleep(250)
+      }
+      const result = await runCli(['tail', uri(name)])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(/^rewind: kafka .*: cannot read lz4-\w+: its messages are compressed with LZ4, which rewind's Kafka client \(kafkajs\) cannot decode/)
+    } finally {
+      await admin.deleteTopics({ topics: [name] }).catch(() => {})
+      await admin.disconnect()
+    }
   })
 
   it('a URI without a topic, or with credentials, exits 2', async () => {
