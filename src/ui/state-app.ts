@@ -1,4 +1,3 @@
-import { render } from 'ink'
 import { UserError } from '../errors.js'
 import { compileExpression } from '../events/expression.js'
 import type { StateResult } from '../fold/fold-stream.js'
@@ -9,7 +8,6 @@ import type { UpcastChain } from '../upcast/chain.js'
 import { eventLabel } from './state-format.js'
 import type { Message, ViewState } from './state-navigation.js'
 import { readStream, StateTimeline } from './state-timeline.js'
-import { StateApp } from './state-view.js'
 
 export interface InteractiveStateOptions {
   source: EventSource
@@ -60,10 +58,31 @@ export function startingPoint(timeline: StateTimeline, options: Pick<Interactive
 }
 
 /**
+ * ink, React and the view, loaded as a terminal app: React's production build (its development
+ * build takes several times longer per frame, whatever NODE_ENV the user's shell has), and ink out
+ * of its CI mode, in which it draws only the last frame. Both are decided when the modules load.
+ */
+async function loadUi() {
+  const nodeEnv = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  delete process.env.CI
+  delete process.env.CONTINUOUS_INTEGRATION
+  try {
+    const [{ render }, { createElement }, { StateApp }] = await Promise.all([import('ink'), import('react'), import('./state-view.js')])
+    return { render, createElement, StateApp }
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = nodeEnv
+  }
+}
+
+/**
  * `rewind state SOURCE STREAM -i`: reads the stream once, then lets the user walk it full-screen.
  * Returns the state after the event selected when the user quit.
  */
 export async function runInteractiveState(options: InteractiveStateOptions): Promise<StateResult> {
+  const ui = loadUi()
+  ui.catch(() => undefined) // awaited below; not unhandled if reading the stream fails first
   const events = await readStream(options.source, options.stream, options)
   if (events.length === 0) throw new UserError(`${options.source.name}: stream "${options.stream}" has no events once upcast`)
   const timeline = new StateTimeline(events, options.reducer)
@@ -71,20 +90,22 @@ export async function runInteractiveState(options: InteractiveStateOptions): Pro
   const stdout = options.stdout ?? process.stdout
   let cursor = start
 
+  const { render, createElement, StateApp } = await ui
+
   const restore = () => stdout.write(LEAVE_SCREEN)
   stdout.write(ENTER_SCREEN)
   process.once('exit', restore)
   try {
     const app = render(
-      <StateApp
-        timeline={timeline}
-        stream={options.stream}
-        sourceName={`${options.source.name} · ${options.reducer.name}`}
-        start={start}
-        initial={initial}
-        color={colorEnabled(stdout)}
-        onCursor={(i) => (cursor = i)}
-      />,
+      createElement(StateApp, {
+        timeline,
+        stream: options.stream,
+        sourceName: `${options.source.name} · ${options.reducer.name}`,
+        start,
+        initial,
+        color: colorEnabled(stdout),
+        onCursor: (i: number) => (cursor = i),
+      }),
       { stdout, stdin: options.stdin ?? process.stdin, exitOnCtrlC: true },
     )
     await app.waitUntilExit()

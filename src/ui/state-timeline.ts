@@ -56,7 +56,11 @@ export class StateTimeline {
   private readonly checkpoints: unknown[] = []
   /** The last state computed, after `count` events; stepping forward refolds one event. */
   private cache: { count: number; state: unknown } | undefined
-  private texts: string[] | undefined
+  /** Lower-case search text per event, filled on demand and in idle time (see indexSearch). */
+  private readonly texts: Array<string | undefined>
+  private indexed = 0
+  /** Events that raised at least one warning. */
+  readonly flagged: number
 
   constructor(events: readonly Event[], reducer: Reducer, every = CHECKPOINT_EVERY) {
     this.events = events
@@ -79,6 +83,8 @@ export class StateTimeline {
     this.cache = { count: events.length, state }
     this.ignored = ignored
     this.warnings = events.map((e) => watch.byPosition.get(e.position))
+    this.flagged = this.warnings.reduce((n, w) => (w === undefined ? n : n + 1), 0)
+    this.texts = new Array(events.length)
     this.summary = watch.summary()
   }
 
@@ -156,13 +162,37 @@ export class StateTimeline {
   search(query: string, from: number, direction: Direction = 1): SearchHit | undefined {
     const needle = query.trim().toLowerCase()
     if (needle === '') return undefined
-    const texts = (this.texts ??= this.events.map((e) => `${e.type}\u0000${JSON.stringify(e.data)}\u0000${JSON.stringify(e.meta)}`.toLowerCase()))
-    const n = texts.length
+    const n = this.events.length
     for (let step = 1; step <= n; step++) {
       const i = (((from + direction * step) % n) + n) % n
-      if (texts[i].includes(needle)) return { index: i, wrapped: direction === 1 ? i <= from : i >= from }
+      if (this.searchText(i).includes(needle)) return { index: i, wrapped: direction === 1 ? i <= from : i >= from }
     }
     return undefined
+  }
+
+  private searchText(i: number): string {
+    let text = this.texts[i]
+    if (text === undefined) {
+      const e = this.events[i]
+      text = this.texts[i] = `${e.type}\u0000${JSON.stringify(e.data)}\u0000${JSON.stringify(e.meta)}`.toLowerCase()
+    }
+    return text
+  }
+
+  /**
+   * Prepares search texts for about `budgetMs`, so that a search over a long stream finds them
+   * ready. Returns false once every event is prepared. The view calls it while idle.
+   */
+  indexSearch(budgetMs: number): boolean {
+    const deadline = performance.now() + budgetMs
+    const n = this.events.length
+    while (this.indexed < n) {
+      const end = Math.min(n, this.indexed + 200)
+      for (let i = this.indexed; i < end; i++) this.searchText(i)
+      this.indexed = end
+      if (performance.now() >= deadline) break
+    }
+    return this.indexed < n
   }
 
   /** Whether the expression holds after event `index`. */

@@ -1,4 +1,5 @@
 import { render, cleanup } from 'ink-testing-library'
+import { stripVTControlCharacters } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { accountEvents, accountReducer } from './state-fixture.js'
 import { StateTimeline } from './state-timeline.js'
@@ -28,7 +29,8 @@ function events() {
 function open(start = 59) {
   const timeline = new StateTimeline(events(), accountReducer())
   const app = render(<StateApp timeline={timeline} stream="acc-1" sourceName="bank.db · reducer.ts" start={start} color={false} width={100} height={24} />)
-  const frame = () => app.lastFrame() ?? ''
+  // The screen as a user reads it: without the escape codes of selection and dimming.
+  const frame = () => stripVTControlCharacters(app.lastFrame() ?? '')
   /** Presses keys one by one, each time waiting for the frame it causes (at most a second). */
   const type = async (...keys: string[]) => {
     for (const k of keys) {
@@ -55,6 +57,15 @@ describe('StateApp (keys in, frames out)', () => {
     // Only the rows that fit are rendered: 24 rows of screen, 19 of them event rows.
     expect(frame()).not.toContain(' v41 ')
     expect(frame()).toContain(' v42 ')
+  })
+
+  it('highlights the selected row, and uses no colour when colours are off', async () => {
+    const { app, type } = open()
+    await type('k')
+    const raw = app.lastFrame() ?? ''
+    const selected = raw.split('\n').find((l) => l.includes('▶'))!
+    expect(selected).toContain('\u001b[7m') // inverse video
+    expect(raw).not.toMatch(/\u001b\[(3[0-7]|9[0-7])m/) // no foreground colours
   })
 
   it('steps with arrows, j/k and pages, showing before -> after for each event', async () => {

@@ -60,8 +60,16 @@ export function StateApp(props: StateAppProps): ReactNode {
   useEffect(() => {
     onCursor?.(view.cursor)
   }, [view.cursor, onCursor])
+  // Search texts are prepared in small slices between keys, so `/` on a long stream answers at once.
+  useEffect(() => {
+    let timer: NodeJS.Timeout | undefined
+    const slice = () => {
+      if (timeline.indexSearch(3)) timer = setTimeout(slice, 5)
+    }
+    timer = setTimeout(slice, 100)
+    return () => clearTimeout(timer)
+  }, [timeline])
 
-  const chalk = useMemo(() => new Chalk({ level: props.color === false ? 0 : 1 }), [props.color])
   const transition = useMemo(() => (timeline.length === 0 ? undefined : timeline.transition(view.cursor)), [timeline, view.cursor])
 
   if (columns < 40 || rows < 10) return <Text>terminal too small for rewind state -i ({columns}x{rows}; needs 40x10): q quits</Text>
@@ -76,7 +84,7 @@ export function StateApp(props: StateAppProps): ReactNode {
         <HelpPanel timeline={timeline} height={bodyHeight} />
       ) : (
         <Box flexDirection="row" height={bodyHeight}>
-          <EventList timeline={timeline} cursor={view.cursor} top={top} rows={listRows} width={leftWidth} color={props.color !== false} chalk={chalk} />
+          <EventList timeline={timeline} cursor={view.cursor} top={top} rows={listRows} width={leftWidth} color={props.color !== false} />
           <StatePanel timeline={timeline} transition={transition} width={columns - leftWidth} height={bodyHeight} color={props.color !== false} />
         </Box>
       )}
@@ -87,7 +95,7 @@ export function StateApp(props: StateAppProps): ReactNode {
 
 function TitleLine(props: StateAppProps & { view: ViewState; columns: number }): ReactNode {
   const { timeline, view, columns } = props
-  const flagged = timeline.warnings.filter((w) => w !== undefined).length
+  const flagged = timeline.flagged
   const where = timeline.length === 0 ? 'no events' : `${eventLabel(timeline.events[view.cursor])} · ${view.cursor + 1} of ${timeline.length}`
   const right = `${flagged > 0 ? `! ${flagged} event${flagged === 1 ? '' : 's'} with warnings  ` : ''}? help`
   const left = fit(`rewind state ${props.stream}  ${where}  ${props.sourceName}`, Math.max(0, columns - right.length - 1))
@@ -106,10 +114,16 @@ interface EventListProps {
   rows: number
   width: number
   color: boolean
-  chalk: InstanceType<typeof Chalk>
 }
 
-function EventList({ timeline, cursor, top, rows, width, color, chalk }: EventListProps): ReactNode {
+// Selection, dim and bold stay without colours (NO_COLOR asks only for no colour).
+const style = new Chalk({ level: 1 })
+
+/**
+ * The visible rows only, as one pre-styled text: ink redraws every cell of the screen per frame,
+ * and one text node per row (instead of several) keeps a key's frame cheap on long streams.
+ */
+function EventList({ timeline, cursor, top, rows, width, color }: EventListProps): ReactNode {
   const format = useMemo(() => timeFormatter(timeline.events), [timeline])
   const columns = useMemo(() => rowColumns(timeline.events, format), [timeline, format])
   const inner = width - 2
@@ -117,27 +131,26 @@ function EventList({ timeline, cursor, top, rows, width, color, chalk }: EventLi
   const showTime = inner - fixed - columns.time - 1 >= 10
   const dataWidth = inner - fixed - (showTime ? columns.time + 1 : 0)
   const end = Math.min(timeline.length, top + rows)
-  const lines: ReactNode[] = []
+  const lines: string[] = []
   for (let i = top; i < end; i++) {
     const event = timeline.events[i]
     const selected = i === cursor
     const warned = timeline.warnings[i] !== undefined
-    const ignored = timeline.ignored[i]
     const type = pad(event.type, columns.type)
-    lines.push(
-      <Text key={i} inverse={selected} wrap="truncate-end">
-        <Text bold>{selected ? '▶' : ' '}</Text>
-        <Text bold color={warned && color ? 'red' : undefined}>{warned ? '!' : ' '}</Text>
-        {pad(eventLabel(event), columns.version)}{' '}
-        {showTime ? <Text dimColor={!selected}>{format(event.time)} </Text> : null}
-        <Text dimColor={ignored && !selected}>{color ? typeColor(chalk, event.type)(type) : type}</Text>{' '}
-        <Text dimColor={!selected}>{pad(shortData(event, dataWidth), dataWidth)}</Text>
-      </Text>,
-    )
+    const typeText = color ? typeColor(style, event.type)(type) : type
+    const data = shortData(event, dataWidth)
+    const line =
+      (selected ? style.bold('▶') : ' ') +
+      (warned ? style.bold(color ? style.red('!') : '!') : ' ') +
+      pad(eventLabel(event), columns.version) + ' ' +
+      (showTime ? (selected ? format(event.time) : style.dim(format(event.time))) + ' ' : '') +
+      (timeline.ignored[i] && !selected ? style.dim(typeText) : typeText) + ' ' +
+      (selected ? data.padEnd(dataWidth) : style.dim(data))
+    lines.push(selected ? style.inverse(line) : line)
   }
   return (
     <Box flexDirection="column" borderStyle="single" width={width} height={rows + 2} flexShrink={0}>
-      {lines}
+      <Text wrap="truncate-end">{lines.join('\n')}</Text>
     </Box>
   )
 }

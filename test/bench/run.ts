@@ -4,6 +4,7 @@ import { rewindRunner, ROOT, type BenchContext, type BenchRow } from './context.
 import { ensureBenchStore } from './store.js'
 import sqliteSection from './sqlite.js'
 import tailSection from './tail.js'
+import interactiveSection from './interactive.js'
 import upcastSection from './upcast.js'
 import diffSection from './diff.js'
 
@@ -14,6 +15,7 @@ import diffSection from './diff.js'
 const sections: Array<[string, (ctx: BenchContext) => Promise<BenchRow[]>]> = [
   ['sqlite', sqliteSection],
   ['tail', tailSection],
+  ['interactive', interactiveSection],
   ['upcast', upcastSection],
   ['diff', diffSection],
 ]
