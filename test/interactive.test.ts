@@ -114,6 +114,18 @@ describe('state --interactive in a terminal', () => {
     expect(after).not.toContain('rewind state acc-07')
     expect(alternateScreen(s)).toBe('0')
   })
+
+  it('leaves the alternate screen when killed', async () => {
+    const s = 'killed'
+    start(s, demo, ['state', '@bank', 'acc-07', '-i'])
+    await waitForScreen(s, 'v38 · 38 of 38')
+    const shell = tmux('display-message', '-p', '-t', s, '#{pane_pid}').trim()
+    const node = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0]
+    process.kill(Number(node), 'SIGTERM')
+    const after = await waitForScreen(s, 'EXITED=143')
+    expect(after).not.toContain('rewind state acc-07')
+    expect(alternateScreen(s)).toBe('0')
+  })
 })
 
 describe('state --interactive without a terminal', () => {

@@ -1,3 +1,4 @@
+import { constants } from 'node:os'
 import { UserError } from '../errors.js'
 import { compileExpression } from '../events/expression.js'
 import type { StateResult } from '../fold/fold-stream.js'
@@ -29,6 +30,7 @@ export interface InteractiveStateOptions {
 // The alternate screen keeps the user's scrollback intact; leaving it restores what was there.
 const ENTER_SCREEN = '\u001b[?1049h\u001b[H'
 const LEAVE_SCREEN = '\u001b[?25h\u001b[?1049l'
+const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT']
 
 /** Where the view starts, and what to say about it. */
 export function startingPoint(timeline: StateTimeline, options: Pick<InteractiveStateOptions, 'at' | 'version' | 'position' | 'stopWhen'>): { start: number; initial: Partial<ViewState> } {
@@ -95,8 +97,16 @@ export async function runInteractiveState(options: InteractiveStateOptions): Pro
   const restore = () => stdout.write(LEAVE_SCREEN)
   stdout.write(ENTER_SCREEN)
   process.once('exit', restore)
+  let app: ReturnType<typeof render> | undefined
+  // A kill (or a closed terminal) must not leave the user's terminal on the alternate screen.
+  const onSignal = (signal: NodeJS.Signals) => {
+    app?.unmount()
+    restore()
+    process.exit(128 + (constants.signals[signal] ?? 1))
+  }
+  for (const signal of SIGNALS) process.on(signal, onSignal)
   try {
-    const app = render(
+    app = render(
       createElement(StateApp, {
         timeline,
         stream: options.stream,
@@ -110,6 +120,7 @@ export async function runInteractiveState(options: InteractiveStateOptions): Pro
     )
     await app.waitUntilExit()
   } finally {
+    for (const signal of SIGNALS) process.off(signal, onSignal)
     process.off('exit', restore)
     restore()
   }
