@@ -5,7 +5,7 @@ export class Progress {
   private readonly enabled: boolean
 
   constructor(private readonly label: string, private readonly total: number | undefined, private readonly stream: NodeJS.WriteStream = process.stderr) {
-    this.enabled = stream.isTTY === true && process.env.CI === undefined
+    this.enabled = stream.isTTY === true && !process.env.CI
   }
 
   update(done: number): void {
