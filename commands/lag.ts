@@ -139,11 +139,13 @@ Kafka (kafka://BROKERS[/TOPIC]): per consumer group, topic and partition the com
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
     // Ink redraws in place only on a real terminal; CI logs get lines.
-    const tty = process.stdout.isTTY === true && !this.jsonEnabled() && process.env.CI === undefined
+    const tty = process.stdout.isTTY === true && !this.jsonEnabled() && !process.env.CI
     let view: { update(next: object): void; stop(): void } | undefined
     let measured = 0
     try {
       if (tty) {
+        // ink reads CI when it loads: an empty CI is not CI, but ink would draw only the last frame.
+        delete process.env.CI
         const { startLagWatchView } = await import('../src/ui/lag-watch.js')
         view = startLagWatchView({ title: options.title, intervalMs: options.intervalMs, windowMs: options.windowMs, rows: [], color: colorEnabled() })
       }
