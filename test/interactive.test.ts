@@ -1,14 +1,14 @@
 // `rewind state SOURCE STREAM -i` in a real pseudo-terminal: tmux runs the built CLI on the demo
 // store, the test types keys and reads the screen with capture-pane.
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN, makeDemo, runCli, tempDir } from './helpers.js'
 
 // A private tmux server, so the test never touches the user's sessions.
-const SOCKET = `rewind-test-${process.pid}`
-const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' })
+const SOCKET = join(tempDir('rewind-tmux-'), 'tmux.sock')
+const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8' })
 const screen = (session: string): string => tmux('capture-pane', '-p', '-t', session)
 
 async function waitForScreen(session: string, text: string | RegExp, timeoutMs = 15_000): Promise<string> {
@@ -47,6 +47,7 @@ afterAll(() => {
   } catch {
     // no server was started
   }
+  rmSync(dirname(SOCKET), { recursive: true, force: true })
 })
 
 describe('state --interactive in a terminal', () => {

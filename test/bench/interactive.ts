@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3'
 import { execFileSync } from 'node:child_process'
 import { EventEmitter } from 'node:events'
-import { existsSync, renameSync, rmSync } from 'node:fs'
-import { cpus, loadavg } from 'node:os'
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { seededRandom } from '../../src/demo/bank-events.js'
@@ -52,8 +52,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Seconds from starting the command in a 120x40 tmux terminal to the first full frame on screen. */
 async function timeToOpen(store: string, reducer: string, dir: string): Promise<number> {
-  const socket = `rewind-bench-${process.pid}`
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' })
+  const socketDir = mkdtempSync(join(tmpdir(), 'rewind-tmux-'))
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', join(socketDir, 'tmux.sock'), ...args], { encoding: 'utf8' })
   const command = `env -u CI '${process.execPath}' '${BIN}' state '${store}' ${STREAM} -i --reducer '${reducer}'; sleep 60`
   tmux('start-server')
   try {
@@ -68,6 +68,7 @@ async function timeToOpen(store: string, reducer: string, dir: string): Promise<
     return Number(process.hrtime.bigint() - started) / 1e9
   } finally {
     tmux('kill-server')
+    rmSync(socketDir, { recursive: true, force: true })
   }
 }
 
