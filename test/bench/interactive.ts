@@ -144,7 +144,7 @@ async function keyResponses(store: string, reducerFile: string): Promise<Array<[
     if (waited > 30_000) throw new Error('the view did not draw in 30 s')
     await sleep(10)
   }
-  await sleep(100)
+  await sleep(300) // a person's reaction time: nobody presses a key the moment the screen appears
   const results: Array<[string, number, number]> = []
   for (const [name, key] of KEYS) {
     const writes = stdout.writes
