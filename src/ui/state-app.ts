@@ -1,4 +1,5 @@
 import { constants } from 'node:os'
+import { isAbsolute, relative } from 'node:path'
 import { UserError } from '../errors.js'
 import { compileExpression } from '../events/expression.js'
 import type { StateResult } from '../fold/fold-stream.js'
@@ -31,6 +32,13 @@ export interface InteractiveStateOptions {
 const ENTER_SCREEN = '\u001b[?1049h\u001b[H'
 const LEAVE_SCREEN = '\u001b[?25h\u001b[?1049l'
 const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT']
+
+/** A file under the working directory by its relative path, to leave room in the title line. */
+function shortPath(name: string): string {
+  if (!isAbsolute(name)) return name
+  const rel = relative(process.cwd(), name)
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? name : rel
+}
 
 /** Where the view starts, and what to say about it. */
 export function startingPoint(timeline: StateTimeline, options: Pick<InteractiveStateOptions, 'at' | 'version' | 'position' | 'stopWhen'>): { start: number; initial: Partial<ViewState> } {
@@ -110,7 +118,7 @@ export async function runInteractiveState(options: InteractiveStateOptions): Pro
       createElement(StateApp, {
         timeline,
         stream: options.stream,
-        sourceName: `${options.source.name} · ${options.reducer.name}`,
+        sourceName: `${shortPath(options.source.name)} · ${shortPath(options.reducer.name)}`,
         start,
         initial,
         color: colorEnabled(stdout),

@@ -56,7 +56,26 @@ export function rowColumns(events: readonly Event[], format: (time: string) => s
   return { version, time: events.length === 0 ? 0 : format(events[0].time).length, type }
 }
 
-export const shortData = (event: Event, width: number): string => fit(compactJson(event.data), width)
+const BARE = /^[^\s"=]+$/
+
+/**
+ * An event's data in a row: its leaf fields as name=value, named by their last key, e.g.
+ * `value=117 currency=EUR` for {"amount":{"value":117,"currency":"EUR"}}. The panel shows it whole.
+ */
+export function shortData(event: Event, width: number): string {
+  const data = event.data
+  if (data === null || typeof data !== 'object') return fit(compactJson(data), width)
+  const parts: string[] = []
+  let length = 0
+  for (const [path, value] of leaves(data)) {
+    const name = path.endsWith('"]') ? path : path.slice(path.lastIndexOf('.') + 1)
+    const text = typeof value === 'string' && BARE.test(value) ? value : compactJson(value)
+    parts.push(`${name}=${text}`)
+    length += name.length + text.length + 2
+    if (length > width) break
+  }
+  return fit(parts.join(' '), width)
+}
 
 /** One line of the state panel. `change` is set for fields the selected event changed. */
 export interface StateLine {

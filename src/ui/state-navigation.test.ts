@@ -110,5 +110,6 @@ describe('scrollTop', () => {
     expect(scrollTop(20, 19, 10, 100)).toBe(19)
     expect(scrollTop(0, 50, 10, 100)).toBe(45)
     expect(scrollTop(0, 99, 10, 100)).toBe(90)
+    expect(scrollTop(20, 15, 10, 100, true)).toBe(10)
   })
 })

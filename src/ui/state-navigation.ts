@@ -49,13 +49,16 @@ export interface ViewState {
 
 export const PAGE = 10
 
-/** Keeps the cursor inside the visible rows; a far jump puts it in the middle. */
-export function scrollTop(top: number, cursor: number, rows: number, total: number): number {
+/**
+ * Keeps the cursor inside the visible rows. A far move, or a jump (search, breakpoint, time) off
+ * screen, puts it in the middle so the events around it show.
+ */
+export function scrollTop(top: number, cursor: number, rows: number, total: number, jump = false): number {
   const visible = Math.max(1, rows)
   const maxTop = Math.max(0, total - visible)
   let next = top
   if (cursor < top || cursor >= top + visible) {
-    const far = cursor < top - visible || cursor >= top + 2 * visible
+    const far = jump || cursor < top - visible || cursor >= top + 2 * visible
     next = far ? cursor - Math.floor(visible / 2) : cursor < top ? cursor : cursor - visible + 1
   }
   return Math.min(Math.max(0, next), maxTop)
@@ -76,11 +79,17 @@ function moveTo(view: ViewState, cursor: number, timeline: StateTimeline, rows: 
   return { ...view, cursor: next, top: scrollTop(view.top, next, rows, timeline.length), message }
 }
 
+/** A move found by search, breakpoint or time: it comes with a message saying what was found. */
+function jumpTo(view: ViewState, cursor: number, timeline: StateTimeline, rows: number, message: Message): ViewState {
+  const next = Math.min(Math.max(cursor, 0), timeline.length - 1)
+  return { ...view, cursor: next, top: scrollTop(view.top, next, rows, timeline.length, true), message }
+}
+
 function runSearch(view: ViewState, query: string, direction: Direction, timeline: StateTimeline, rows: number): ViewState {
   const hit = timeline.search(query, view.cursor, direction)
   if (hit === undefined) return { ...view, lastSearch: query, message: { text: `no event matches "${query}"`, tone: 'error' } }
   const wrapped = hit.wrapped ? ` (search wrapped to the ${direction === 1 ? 'first' : 'last'} event)` : ''
-  return moveTo({ ...view, lastSearch: query }, hit.index, timeline, rows, { text: `"${query}" at ${label(timeline, hit.index)}${wrapped}`, tone: 'info' })
+  return jumpTo({ ...view, lastSearch: query }, hit.index, timeline, rows, { text: `"${query}" at ${label(timeline, hit.index)}${wrapped}`, tone: 'info' })
 }
 
 function runBreak(view: ViewState, text: string, timeline: StateTimeline, rows: number): ViewState {
@@ -91,14 +100,14 @@ function runBreak(view: ViewState, text: string, timeline: StateTimeline, rows: 
     const already = expression.identifiers.includes('state') && timeline.holds(expression, view.cursor) ? ` (it already holds at ${label(timeline, view.cursor)})` : ''
     return { ...armed, message: { text: `${text}: no stop after ${label(timeline, view.cursor)}${already}`, tone: 'error' } }
   }
-  return moveTo(armed, index, timeline, rows, { text: `break: ${text} at ${label(timeline, index)}  (b Enter: next)`, tone: 'info' })
+  return jumpTo(armed, index, timeline, rows, { text: `break: ${text} at ${label(timeline, index)}  (b Enter: next)`, tone: 'info' })
 }
 
 function runTimeJump(view: ViewState, text: string, timeline: StateTimeline, rows: number): ViewState {
   const iso = parseTimeSpec(text, 'time').toISOString()
   const index = timeline.indexAtTime(iso)
-  if (index < 0) return moveTo(view, 0, timeline, rows, { text: `every event is after ${iso}: showing the first`, tone: 'info' })
-  return moveTo(view, index, timeline, rows, { text: `${label(timeline, index)}: the last event at or before ${iso}`, tone: 'info' })
+  if (index < 0) return jumpTo(view, 0, timeline, rows, { text: `every event is after ${iso}: showing the first`, tone: 'info' })
+  return jumpTo(view, index, timeline, rows, { text: `${label(timeline, index)}: the last event at or before ${iso}`, tone: 'info' })
 }
 
 function submit(view: ViewState, kind: PromptKind, typed: string, timeline: StateTimeline, rows: number): ViewState {

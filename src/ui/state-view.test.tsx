@@ -50,7 +50,7 @@ describe('StateApp (keys in, frames out)', () => {
   it('opens on the last event: the list, the state after it and what it changed', () => {
     const { frame, selectedRow } = open()
     expect(frame()).toContain('rewind state acc-1  v60 · 60 of 60  bank.db · reducer.ts')
-    expect(selectedRow()).toMatch(/▶ v60 +01-01 00:59:00 MoneyWithdrawn +\{"amount":25\}/)
+    expect(selectedRow()).toMatch(/▶ v60 +01-01 00:59:00 MoneyWithdrawn +amount=25 /)
     expect(frame()).toContain('state after v60: 1 field changed')
     expect(frame()).toMatch(/~ balance: \d+ -> \d+/)
     expect(frame()).toContain('owner: "Ada"')
