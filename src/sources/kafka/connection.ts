@@ -121,7 +121,8 @@ export interface ConnectionInputs {
  */
 export function resolveKafkaTarget(uri: string, inputs: ConnectionInputs, options: { topicOptional?: boolean } = {}): KafkaTarget {
   const { flags } = inputs
-  const env = inputs.env ?? process.env
+  // An empty variable counts as unset (KAFKA_SASL_PASSWORD= in a shell).
+  const env = Object.fromEntries(Object.entries(inputs.env ?? process.env).filter(([, v]) => v !== undefined && v.trim() !== ''))
   const config = inputs.config ?? {}
   const configDir = inputs.configDir ?? process.cwd()
   const flag = (name: string) => (flags[name] === undefined || flags[name] === '' ? undefined : flags[name])
