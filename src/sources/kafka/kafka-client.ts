@@ -219,28 +219,38 @@ class KafkajsClient implements KafkaClient {
       next.set(range.partition, range.from)
       until.set(range.partition, range.until)
     }
+    type Round = Array<{ partitions: InternalPartitionData[]; requested: Map<number, bigint> }>
+    // One fetch per leader for every partition still to read, from the offsets in `next`.
+    const fetchRound = async (): Promise<Round> => {
+      const leaders = cluster.findLeaderForPartitions(topic, [...next.keys()])
+      return Promise.all(Object.entries(leaders).map(async ([nodeId, partitions]) => {
+        const broker = await cluster.findBroker({ nodeId })
+        const requested = new Map(partitions.map((p) => [p, next.get(p)!]))
+        const { responses: topics } = await broker.fetch({
+          maxWaitTime,
+          minBytes: 1,
+          maxBytes: 4 << 20,
+          isolationLevel: READ_COMMITTED,
+          topics: [{ topic, partitions: partitions.map((partition) => ({ partition, fetchOffset: String(requested.get(partition)), maxBytes: 1 << 20 })) }],
+        })
+        return { partitions: topics.flatMap((t) => t.partitions), requested }
+      }))
+    }
+    const aborted = () => signal?.aborted === true
     let failures = 0
-    while (next.size > 0 && signal?.aborted !== true) {
-      let responses: Array<{ nodeId: string; partitions: InternalPartitionData[]; requested: Map<number, bigint> }>
+    let prefetched: Promise<Round> | undefined
+    while (next.size > 0 && !aborted()) {
+      let responses: Round
       try {
-        const leaders = cluster.findLeaderForPartitions(topic, [...next.keys()])
-        responses = await Promise.all(Object.entries(leaders).map(async ([nodeId, partitions]) => {
-          const broker = await cluster.findBroker({ nodeId })
-          const requested = new Map(partitions.map((p) => [p, next.get(p)!]))
-          const { responses: topics } = await broker.fetch({
-            maxWaitTime,
-            minBytes: 1,
-            maxBytes: 4 << 20,
-            isolationLevel: READ_COMMITTED,
-            topics: [{ topic, partitions: partitions.map((partition) => ({ partition, fetchOffset: String(requested.get(partition)), maxBytes: 1 << 20 })) }],
-          })
-          return { nodeId, partitions: topics.flatMap((t) => t.partitions), requested }
-        }))
+        responses = await (prefetched ?? fetchRound())
         failures = 0
       } catch (error) {
         await this.recover(error as KafkaError, cluster, topic, next, options, ++failures)
         continue
+      } finally {
+        prefetched = undefined
       }
+      const ready: KafkaRecord[][] = []
       for (const { partitions, requested } of responses) {
         for (const data of partitions.sort((a, b) => a.partition - b.partition)) {
           const fetched = requested.get(data.partition)
@@ -257,10 +267,16 @@ class KafkajsClient implements KafkaClient {
           }
           if (records.length > 0) {
             for (const record of records) (record as { partition?: number }).partition = data.partition
-            yield records
+            ready.push(records)
           }
         }
       }
+      // The next records travel while these are decoded and printed. A failure shows at its await.
+      if (next.size > 0 && !aborted()) {
+        prefetched = fetchRound()
+        prefetched.catch(() => {})
+      }
+      for (const records of ready) yield records
     }
   }
 
