@@ -4,7 +4,6 @@ import { RewindCommand } from '../src/cli/base-command.js'
 import { kafkaFlags, mappingFlags, reducerFlag, skipInvalidFlag, upcastersFlag } from '../src/cli/flags.js'
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
-import { compileExpression } from '../src/events/expression.js'
 import { foldStream, type StateResult } from '../src/fold/fold-stream.js'
 import { chalkFor } from '../src/output/colors.js'
 import { renderState } from '../src/output/state-view.js'
@@ -52,7 +51,7 @@ Warnings (duplicate eventId, version gaps, time going backwards, types the reduc
       throw new UserError(`--interactive needs a terminal${this.jsonEnabled() ? ' and cannot be used with --json' : ''}; use --trace to print every event and the fields it changed`)
     }
     const asOf = resolveAsOf(flags)
-    const stopWhen = flags['stop-when'] === undefined ? undefined : compileExpression(flags['stop-when'], { allowedRoots: ['state', 'event'] })
+    const stopWhen = flags['stop-when'] === undefined ? undefined : (await import('../src/events/expression.js')).compileExpression(flags['stop-when'], { allowedRoots: ['state', 'event'] })
     const config = await this.loadConfig(flags.config)
     const opened = await openFromFlags(args.source, flags, config)
     try {
