@@ -69,7 +69,7 @@ async function ensureTopic(brokers: string, log: (m: string) => void): Promise<v
     }
     log(`producing ${KAFKA_MESSAGES.toLocaleString('en-US')} messages to ${KAFKA_TOPIC} (once)`)
     await admin.createTopics({ topics: [{ topic: KAFKA_TOPIC, numPartitions: 3 }], waitForLeaders: true })
-    const producer = kafka.producer({ allowAutoTopicCreation: false })
+    const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true })
     await producer.connect()
     const start = Date.parse('2026-01-01T00:00:00Z')
     for (let i = 0; i < KAFKA_MESSAGES; i += 10_000) {

@@ -4,6 +4,20 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { runCli } from '../helpers.js'
 
 const { Kafka, logLevel } = kafkajs
+
+/** createTopics, retried: on a fresh broker kafkajs' waitForLeaders can fail before leaders exist. */
+async function createTopics(admin: kafkajs.Admin, topics: Array<{ topic: string; numPartitions?: number }>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.createTopics({ topics, waitForLeaders: true })
+      const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) })
+      if (meta.topics.every((t) => t.partitions.every((p) => p.leader >= 0))) return
+    } catch (error) {
+      if (attempt >= 10) throw error
+    }
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
 const brokers = inject('kafkaBrokers')
 const run = Date.now().toString(36)
 const topic = `bank-${run}`
@@ -28,13 +42,13 @@ const balanceAt = (account: number, minute: number) => {
 describe.skipIf(!brokers)('state, replay and inspect on a Kafka topic', () => {
   const kafka = new Kafka({ clientId: 'rewind-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING })
   const admin = kafka.admin()
-  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true })
   const uri = `kafka://${brokers}/${topic}`
 
   beforeAll(async () => {
     await admin.connect()
     await producer.connect()
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })
+    await createTopics(admin, [{ topic, numPartitions: 3 }])
     await producer.send({
       topic,
       acks: -1,

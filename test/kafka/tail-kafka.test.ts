@@ -1,13 +1,27 @@
 // `rewind tail kafka://...` against the real Kafka 4 broker of test/kafka/broker.sh (or KAFKA_BROKERS).
 import { spawn, spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:net'
+import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
 import kafkajs from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { BIN, ROOT, runCli, tempDir } from '../helpers.js'
 
 const { Kafka, logLevel } = kafkajs
+
+/** createTopics, retried: on a fresh broker kafkajs' waitForLeaders can fail before leaders exist. */
+async function createTopics(admin: kafkajs.Admin, topics: Array<{ topic: string; numPartitions?: number }>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.createTopics({ topics, waitForLeaders: true })
+      const meta = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) })
+      if (meta.topics.every((t) => t.partitions.every((p) => p.leader >= 0))) return
+    } catch (error) {
+      if (attempt >= 10) throw error
+    }
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
 const brokers = inject('kafkaBrokers')
 const run = Date.now().toString(36)
 const topic = `tail-${run}`
@@ -33,14 +47,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 describe.skipIf(!brokers)('tail on Kafka', () => {
   const kafka = new Kafka({ clientId: 'rewind-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING })
   const admin = kafka.admin()
-  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true })
   let all: Line[]
   let groupsBefore: string[]
 
   beforeAll(async () => {
     await admin.connect()
     await producer.connect()
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }, { topic: odd, numPartitions: 1 }, { topic: live, numPartitions: 2 }], waitForLeaders: true })
+    await createTopics(admin, [{ topic, numPartitions: 3 }, { topic: odd, numPartitions: 1 }, { topic: live, numPartitions: 2 }])
     await producer.send({
       topic,
       acks: -1,
@@ -203,6 +217,7 @@ describe.skipIf(!brokers)('tail on Kafka', () => {
   it('--group starts at the group\'s committed offsets and commits what it printed', async () => {
     const group = `tail-group-${run}`
     const first = await runCli(['tail', uri(topic), '--group', group, '-n', '25'])
+    expect(first.stderr).toBe('')
     expect(parseLines(first.stdout)).toHaveLength(25)
     const second = await runCli(['tail', uri(topic), '--group', group])
     const rest = parseLines(second.stdout)
@@ -233,15 +248,16 @@ describe.skipIf(!brokers)('tail on Kafka', () => {
 
 describe.skipIf(!brokers)('tail on Kafka: bad input', () => {
   let silent: Server
+  const sockets = new Set<Socket>()
   let silentPort: number
   beforeAll(async () => {
     // A port that accepts connections and never answers: only our timeout ends the wait.
-    silent = createServer(() => {})
+    silent = createServer((socket) => sockets.add(socket))
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
     silentPort = (silent.address() as { port: number }).port
   })
   afterAll(() => {
-    silent.closeAllConnections?.()
+    for (const socket of sockets) socket.destroy()
     silent.close()
   })
 
@@ -262,7 +278,7 @@ describe.skipIf(!brokers)('tail on Kafka: bad input', () => {
     const admin = new Kafka({ clientId: 'rewind-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin()
     await admin.connect()
     const name = `known-${run}`
-    await admin.createTopics({ topics: [{ topic: name }], waitForLeaders: true })
+    await createTopics(admin, [{ topic: name }])
     try {
       const result = await runCli(['tail', uri(`nope-${run}`)])
       expect(result.code).toBe(2)
@@ -294,7 +310,7 @@ describe.skipIf(!brokers)('tail on Kafka: bad input', () => {
     const admin = new Kafka({ clientId: 'rewind-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin()
     await admin.connect()
     try {
-      await admin.createTopics({ topics: [{ topic: name }], waitForLeaders: true })
+      await createTopics(admin, [{ topic: name }])
       // kcat may see the new topic late and drop the messages: produce until they are stored.
       // (librdkafka sends a batch uncompressed when compressing does not make it smaller.)
       const input = '{"type":"A","data":{"text":"the same words again and again"}}\n'.repeat(50)

@@ -158,6 +158,14 @@ const STALE_METADATA = new Set([
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+// A group coordinator that is still starting (a fresh broker creates __consumer_offsets first).
+const COORDINATOR_LOADING = new Set([
+  'GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP',
+  'COORDINATOR_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR', 'KafkaJSGroupCoordinatorNotFound',
+])
+const coordinatorLoading = (error: KafkaError | undefined): boolean =>
+  error !== undefined && (COORDINATOR_LOADING.has(error.type ?? '') || COORDINATOR_LOADING.has(error.name) || coordinatorLoading(error.cause as KafkaError | undefined))
+
 // ------------------------------------------------------------------------------------------------
 
 class KafkajsClient implements KafkaClient {
@@ -307,7 +315,7 @@ class KafkajsClient implements KafkaClient {
 
   async describeGroups(groupIds: string[]): Promise<GroupInfo[]> {
     if (groupIds.length === 0) return []
-    const { groups } = await this.call('describe consumer groups', () => this.admin.describeGroups(groupIds))
+    const { groups } = await this.call('describe consumer groups', () => this.withCoordinator(() => this.admin.describeGroups(groupIds)))
     return groups.map((g) => ({
       groupId: g.groupId,
       protocolType: g.protocolType,
@@ -316,8 +324,21 @@ class KafkajsClient implements KafkaClient {
     }))
   }
 
+  /** Retries while the group coordinator is still loading, up to the connection timeout. */
+  private async withCoordinator<T>(fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.connection.timeoutMs
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn()
+      } catch (error) {
+        if (!coordinatorLoading(error as KafkaError) || Date.now() > deadline) throw error
+        await sleep(Math.min(1000, 100 * 2 ** attempt))
+      }
+    }
+  }
+
   async committedOffsets(groupId: string, topic: string): Promise<GroupOffsets> {
-    const result = await this.call(`read the offsets of group ${groupId}`, () => this.admin.fetchOffsets({ groupId, topics: [topic] }))
+    const result = await this.call(`read the offsets of group ${groupId}`, () => this.withCoordinator(() => this.admin.fetchOffsets({ groupId, topics: [topic] })))
     const partitions = (result.find((t) => t.topic === topic)?.partitions ?? [])
       .map((p) => ({ partition: p.partition, offset: Number(p.offset) < 0 ? null : p.offset }))
       .sort((a, b) => a.partition - b.partition)
@@ -326,7 +347,7 @@ class KafkajsClient implements KafkaClient {
 
   async groupOffsets(groupId: string): Promise<GroupOffsets[]> {
     // No topics: OffsetFetch v2+ answers for every topic the group has committed on.
-    const result = await this.call(`read the offsets of group ${groupId}`, () => this.admin.fetchOffsets({ groupId }))
+    const result = await this.call(`read the offsets of group ${groupId}`, () => this.withCoordinator(() => this.admin.fetchOffsets({ groupId })))
     return result
       .map((t) => ({
         groupId,
@@ -355,22 +376,24 @@ class KafkajsClient implements KafkaClient {
   async commitOffsets(groupId: string, topic: string, offsets: Array<{ partition: number; offset: bigint }>): Promise<void> {
     if (offsets.length === 0) return
     const cluster = await this.cluster(topic)
-    const coordinator = await this.call(`find the coordinator of group ${groupId}`, () => cluster.findGroupCoordinator({ groupId }))
     try {
-      // Generation -1 and no member id: a commit from outside the group's protocol, as
-      // standalone (assign-mode) consumers do. The broker refuses it while members are active.
-      await coordinator.offsetCommit({
-        groupId,
-        groupGenerationId: -1,
-        memberId: '',
-        topics: [{ topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: String(o.offset) })) }],
+      await this.withCoordinator(async () => {
+        const coordinator = await cluster.findGroupCoordinator({ groupId })
+        // Generation -1 and no member id: a commit from outside the group's protocol, as
+        // standalone (assign-mode) consumers do. The broker refuses it while members are active.
+        await coordinator.offsetCommit({
+          groupId,
+          groupGenerationId: -1,
+          memberId: '',
+          topics: [{ topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: String(o.offset) })) }],
+        })
       })
     } catch (error) {
       const e = error as KafkaError
       if (e.type === 'ILLEGAL_GENERATION' || e.type === 'UNKNOWN_MEMBER_ID' || e.type === 'REBALANCE_IN_PROGRESS') {
         throw new UserError(`group ${groupId} has active members; rewind does not commit offsets into a running consumer group`)
       }
-      throw this.userError(`commit offsets of group ${groupId}`, e)
+      throw e instanceof UserError ? e : this.userError(`commit offsets of group ${groupId}`, e)
     }
   }
 
