@@ -89,7 +89,7 @@ describe.skipIf(!enabled)('Kafka with SASL', () => {
     }
     await createTopics(admin, [{ topic: TOPIC, numPartitions: 2 }])
     await admin.disconnect()
-    const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true })
+    const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, retry: { retries: 5 } })
     await producer.connect()
     await producer.send({ topic: TOPIC, acks: -1, messages: [1, 2, 3].map((n) => ({ key: `order-${n}`, value: JSON.stringify({ type: 'OrderPlaced', data: { n } }) })) })
     await producer.disconnect()
