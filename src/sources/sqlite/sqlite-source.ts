@@ -173,7 +173,7 @@ export class SqliteSource implements EventSource {
     const shape = this.shape(options.withMeta !== false)
     const sql = `SELECT ${shape.select} FROM ${this.from}${this.conditions(options, params)} ORDER BY ${this.positionExpr}`
     const statement = this.statement(sql).raw(true)
-    const size = options.batchSize ?? 2000
+    const size = options.batchSize ?? 500
     let batch: Event[] = []
     for (const row of statement.iterate(...params) as IterableIterator<unknown[]>) {
       const event = this.decode(row, shape, options)
