@@ -78,7 +78,7 @@ or --template with tokens {time} {type} {stream} {version} {position} {schemaVer
     const range = resolveRange(flags, kind)
     const filter = tailFilter({ types: flags.type, streams: flags.stream, where: flags.where, range })
     const intervalMs = parseInterval(flags.interval)
-    let format: EventFormat = flags.format as EventFormat | undefined ?? (flags.template !== undefined ? 'template' : process.stdout.isTTY ? 'pretty' : 'ndjson')
+    let format: EventFormat = (flags.format as EventFormat | undefined) ?? (flags.template !== undefined ? 'template' : process.stdout.isTTY ? 'pretty' : 'ndjson')
     if (this.jsonEnabled()) format = 'json'
     if (flags.template !== undefined && format !== 'template') throw new UserError(`--template prints with a template; it cannot be combined with --format ${format}`)
     const printer = createEventPrinter(format, { chalk: chalkFor(), template: flags.template, columns: process.stdout.isTTY ? process.stdout.columns : undefined })
