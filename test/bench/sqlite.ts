@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import type { BenchContext, BenchRow } from './context.js'
+import { measureCommand, type BenchContext, type BenchRow } from './context.js'
 import { BENCH_EVENTS } from './store.js'
 import { SqliteSource } from '../../src/sources/sqlite/sqlite-source.js'
 import { loadReducer } from '../../src/fold/reducer.js'
@@ -48,7 +48,18 @@ export default async function sqliteSection(ctx: BenchContext): Promise<BenchRow
   const peak = Math.max(...replays.map((r) => r.peakRssMiB))
   rows.push({ measure: '(b) replay peak RSS', value: peak, unit: 'MiB', goal: '< 250 MiB', pass: peak < 250 })
 
-  // (c) one ~100-event stream, in-process, warm.
+  // (c) one ~100-event stream, in-process, warm; against the bare indexed read of the same rows.
+  const raw = new Database(ctx.store, { readonly: true })
+  const rowsOf = raw.prepare('SELECT id, stream_id, version, event_type, event_data, metadata, created_at FROM events WHERE stream_id = ? ORDER BY id').raw(true)
+  const rawRead = (stream: string) => {
+    let n = 0
+    for (const row of rowsOf.iterate(stream) as IterableIterator<unknown[]>) {
+      JSON.parse(row[4] as string)
+      JSON.parse(row[5] as string)
+      n++
+    }
+    return n
+  }
   const source = new SqliteSource(ctx.store)
   const reducer = await loadReducer(ctx.reducer)
   const streams = Array.from({ length: 200 }, (_, i) => `account-${(i * 37) % 10_000}`)
@@ -57,12 +68,24 @@ export default async function sqliteSection(ctx: BenchContext): Promise<BenchRow
   let events = 0
   for (const s of streams) events += (await foldStream(source, s, { reducer })).events
   const perState = Number(process.hrtime.bigint() - started) / 1e6 / streams.length
+  for (const s of streams.slice(0, 20)) rawRead(s)
+  const rawStarted = process.hrtime.bigint()
+  for (const s of streams) rawRead(s)
+  const perRead = Number(process.hrtime.bigint() - rawStarted) / 1e6 / streams.length
+  raw.close()
   await source.close()
+  rows.push({ measure: '(c) floor: indexed read of the same rows, JSON.parse', value: perRead, unit: 'ms' })
   rows.push({ measure: `(c) state of one stream in-process (avg ${Math.round(events / streams.length)} events)`, value: perState, unit: 'ms', goal: '< 1 ms', pass: perState < 1 })
 
   const states = []
   for (let i = 0; i < 5; i++) states.push(await ctx.rewind(['state', ctx.store, 'account-4242', '--reducer', ctx.reducer]))
   const wall = median(states.map((r) => r.seconds)) * 1000
   rows.push({ measure: '(d) rewind state, whole process (median of 5)', value: wall, unit: 'ms', goal: '< 300 ms', pass: wall < 300 })
+  const bare = []
+  for (let i = 0; i < 5; i++) bare.push((await measureCommand(process.execPath, ['-e', '0'])).seconds)
+  rows.push({ measure: '(d) context: bare `node -e 0` on this machine', value: median(bare) * 1000, unit: 'ms' })
+  const version = []
+  for (let i = 0; i < 5; i++) version.push((await ctx.rewind(['--version'])).seconds)
+  rows.push({ measure: '(d) context: `rewind --version` (node + oclif)', value: median(version) * 1000, unit: 'ms' })
   return rows
 }
