@@ -1,24 +1,12 @@
 import { Args, Flags } from '@oclif/core'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { kafkaFlags, mappingFlags, skipInvalidFlag } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
-import { UserError } from '../src/errors.js'
+import { parseInterval, stopOnSignals, tailFlags, tailPrinter, tailSourceKind } from '../src/cli/tail-flags.js'
 import type { Event } from '../src/events/event.js'
-import { parseDuration } from '../src/events/time.js'
-import { chalkFor } from '../src/output/colors.js'
-import { createEventPrinter, EVENT_FORMATS, type EventFormat } from '../src/output/event-format.js'
 import { OutputWriter } from '../src/output/writer.js'
-import { sourceKind, resolveSourceSpec } from '../src/sources/open.js'
 import { resolveRange } from '../src/tail/range.js'
 import { runTail, tailEvents, tailFilter } from '../src/tail/tail.js'
 import { loadUpcasters } from '../src/upcast/load-upcasters.js'
-
-/** --interval: milliseconds, or a duration such as "1s". */
-function parseInterval(text: string): number {
-  const value = /^\d+$/.test(text.trim()) ? Number(text) : parseDuration(text)
-  if (value === undefined || value < 10) throw new UserError(`--interval "${text}": expected milliseconds (>= 10) or a duration such as "500ms" or "1s"`)
-  return value
-}
 
 export default class Tail extends RewindCommand {
   static summary = 'Print events as they are stored: a range, filters, and --follow for new ones'
@@ -50,52 +38,21 @@ or --template with tokens {time} {type} {stream} {version} {position} {schemaVer
   static args = { source: Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true }) }
 
   static flags = {
-    from: Flags.string({ description: 'Start here: beginning, end, -N, a position, offset:N or a time (default: beginning; -10 with --follow)' }),
-    until: Flags.string({ description: 'Stop here (inclusive): end, -N, a position, offset:N or a time (default: the end at start)', exclusive: ['follow'] }),
-    follow: Flags.boolean({ char: 'f', description: 'Keep printing new events after the end (Ctrl-C stops)' }),
-    interval: Flags.string({ description: 'With --follow: how often to poll a SQLite store or file (ms or a duration)', default: '250' }),
-    type: Flags.string({ description: 'Only events of this type (glob; repeatable)', multiple: true }),
-    stream: Flags.string({ description: 'Only these streams (glob; repeatable)', multiple: true }),
-    where: Flags.string({ description: 'Only events where this expression holds, e.g. \'data.amount > 1000\'' }),
-    limit: Flags.integer({ char: 'n', description: 'Stop after printing this many events', min: 0 }),
-    format: Flags.string({ description: 'pretty (default on a terminal), ndjson (default when piped), json, template', options: [...EVENT_FORMATS] }),
-    template: Flags.string({ description: 'Print each event with this template, e.g. \'{time} {type} {data.amount}\' (implies --format template)' }),
+    ...tailFlags,
     upcasters: Flags.string({ description: 'Upcaster module: lift events to their latest schema before filtering and printing' }),
-    partition: Flags.integer({ description: 'Kafka: only this partition (repeatable)', multiple: true, min: 0 }),
     group: Flags.string({ description: 'Kafka: start from this consumer group\'s committed offsets and commit what was printed' }),
-    'skip-invalid': skipInvalidFlag,
-    ...kafkaFlags,
-    ...mappingFlags,
   }
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Tail)
     const config = await this.loadConfig(flags.config)
-    const kind = sourceKind(resolveSourceSpec(args.source, config).uri) ?? 'sqlite'
-    if (kind !== 'kafka' && (flags.partition !== undefined || flags.group !== undefined)) {
-      throw new UserError(`--${flags.group === undefined ? 'partition' : 'group'} is for Kafka topics; ${args.source} is a ${kind === 'file' ? 'file' : 'SQLite store'}`)
-    }
+    const kind = tailSourceKind(args.source, config, { partition: flags.partition, group: flags.group })
     const range = resolveRange(flags, kind)
     const filter = tailFilter({ types: flags.type, streams: flags.stream, where: flags.where, range })
     const intervalMs = parseInterval(flags.interval)
-    let format: EventFormat = (flags.format as EventFormat | undefined) ?? (flags.template !== undefined ? 'template' : process.stdout.isTTY ? 'pretty' : 'ndjson')
-    if (this.jsonEnabled()) format = 'json'
-    if (flags.template !== undefined && format !== 'template') throw new UserError(`--template prints with a template; it cannot be combined with --format ${format}`)
-    const printer = createEventPrinter(format, { chalk: chalkFor(), template: flags.template, columns: process.stdout.isTTY ? process.stdout.columns : undefined })
+    const printer = tailPrinter(flags, this.jsonEnabled())
     const upcasters = await loadUpcasters(flags.upcasters)
-
-    // Ctrl-C (and SIGTERM) stop reading; what was read is flushed, a JSON array is closed,
-    // Kafka connections are closed. A second Ctrl-C exits at once.
-    const controller = new AbortController()
-    let stoppedBy: NodeJS.Signals | undefined
-    const stop = (signal: NodeJS.Signals) => {
-      if (stoppedBy !== undefined) process.exit(130)
-      stoppedBy = signal
-      controller.abort()
-    }
-    process.removeAllListeners('SIGINT')
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
+    const { signal, stoppedBy } = stopOnSignals()
 
     const { source } = await openFromFlags(args.source, flags, config)
     try {
@@ -107,7 +64,7 @@ or --template with tokens {time} {type} {stream} {version} {position} {schemaVer
       const events = tailEvents(source, range, {
         read,
         intervalMs,
-        signal: controller.signal,
+        signal,
         partitions: flags.partition,
         group: flags.group,
         fromCommitted: flags.group !== undefined && flags.from === undefined,
@@ -132,6 +89,7 @@ or --template with tokens {time} {type} {stream} {version} {position} {schemaVer
     } finally {
       await source.close()
     }
-    if (stoppedBy !== undefined) this.exit(stoppedBy === 'SIGINT' ? 130 : 143)
+    const stopped = stoppedBy()
+    if (stopped !== undefined) this.exit(stopped === 'SIGINT' ? 130 : 143)
   }
 }
