@@ -5,7 +5,8 @@ import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
 import { normalizeStoredTime } from '../events/time.js'
 import { rankSimilar } from './similar.js'
-import type { EventSource, ReadOptions, SourceSummary, TypeVersionCount } from './source.js'
+import { EventTally } from './event-tally.js'
+import type { EventSource, ReadOptions, SourceSummary } from './source.js'
 
 /**
  * Checks one decoded JSON value against the Event shape and fills what fixtures may leave
@@ -103,34 +104,10 @@ export class FileSource implements EventSource {
   }
 
   async summarize(): Promise<SourceSummary> {
-    const streams = new Set<string>()
-    const types = new Map<string, TypeVersionCount>()
-    let events = 0
-    let firstPosition: number | string | null = null
-    let lastPosition: number | string | null = null
-    let firstTime: string | null = null
-    let lastTime: string | null = null
-    for await (const batch of this.batches()) {
-      for (const e of batch) {
-        events++
-        streams.add(e.stream)
-        firstPosition ??= e.position
-        lastPosition = e.position
-        if (e.time !== '') {
-          if (firstTime === null || e.time < firstTime) firstTime = e.time
-          if (lastTime === null || e.time > lastTime) lastTime = e.time
-        }
-        const key = `${e.type}\u0000${e.schemaVersion}`
-        const entry = types.get(key) ?? { type: e.type, schemaVersion: e.schemaVersion, count: 0 }
-        entry.count++
-        types.set(key, entry)
-      }
-    }
-    return {
-      source: this.file, kind: 'file', events, streams: streams.size, firstPosition, lastPosition, firstTime, lastTime,
-      types: [...types.values()].sort((a, b) => a.type.localeCompare(b.type) || a.schemaVersion - b.schemaVersion),
-      checkpoints: [],
-    }
+    const tally = new EventTally()
+    for await (const batch of this.batches()) for (const e of batch) tally.add(e)
+    const { events, streams, firstPosition, lastPosition, firstTime, lastTime, types } = tally
+    return { source: this.file, kind: 'file', events, streams, firstPosition, lastPosition, firstTime, lastTime, types, checkpoints: [] }
   }
 
   async close(): Promise<void> {}

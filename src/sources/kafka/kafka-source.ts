@@ -2,7 +2,8 @@ import type { RewindConfig } from '../../config.js'
 import { UserError } from '../../errors.js'
 import type { Event } from '../../events/event.js'
 import { rankSimilar } from '../similar.js'
-import type { EventSource, ReadOptions, SourceSummary, TypeVersionCount } from '../source.js'
+import { EventTally } from '../event-tally.js'
+import type { EventSource, ReadOptions, SourceSummary } from '../source.js'
 import { resolveKafkaTarget } from './connection.js'
 import { KafkaDecoder } from './envelope.js'
 import { connectKafka, type ConsumeRange, type KafkaClient, type PartitionOffsets } from './kafka-client.js'
@@ -106,25 +107,10 @@ export class KafkaSource implements EventSource {
   async summarize(): Promise<KafkaSummary> {
     const offsets = await this.client.partitionOffsets(this.topic)
     const partitions = offsets.map((p) => ({ ...p, messages: Number(BigInt(p.high) - BigInt(p.low)) }))
-    const streams = new Set<string>()
-    const types = new Map<string, TypeVersionCount>()
-    let events = 0
-    let firstTime: string | null = null
-    let lastTime: string | null = null
+    const tally = new EventTally()
     // Non-JSON values show up as (text)/(binary) types in the table; no warning per message.
     const ranges = offsets.map((p) => ({ partition: p.partition, from: BigInt(p.low), until: BigInt(p.high) }))
-    for await (const batch of this.readRanges(ranges, { maxWaitMs: 100, onWarning: () => {} })) {
-      for (const e of batch) {
-        events++
-        streams.add(e.stream)
-        if (firstTime === null || e.time < firstTime) firstTime = e.time
-        if (lastTime === null || e.time > lastTime) lastTime = e.time
-        const key = `${e.type}\u0000${e.schemaVersion}`
-        const entry = types.get(key) ?? { type: e.type, schemaVersion: e.schemaVersion, count: 0 }
-        entry.count++
-        types.set(key, entry)
-      }
-    }
+    for await (const batch of this.readRanges(ranges, { maxWaitMs: 100, onWarning: () => {} })) for (const e of batch) tally.add(e)
     const highs = new Map(offsets.map((p) => [p.partition, BigInt(p.high)]))
     const groups = (await this.client.groupsForTopic(this.topic)).map((g): TopicGroupSummary => {
       const rows = g.offsets.partitions.map((p) => ({
@@ -140,13 +126,13 @@ export class KafkaSource implements EventSource {
       kind: 'kafka',
       topic: this.topic,
       brokers: this.client.connection.brokers,
-      events,
-      streams: streams.size,
+      events: tally.events,
+      streams: tally.streams,
       firstPosition: nonEmpty.length === 0 ? null : `${nonEmpty[0].partition}:${nonEmpty[0].low}`,
       lastPosition: nonEmpty.length === 0 ? null : `${nonEmpty[nonEmpty.length - 1].partition}:${BigInt(nonEmpty[nonEmpty.length - 1].high) - 1n}`,
-      firstTime,
-      lastTime,
-      types: [...types.values()].sort((a, b) => a.type.localeCompare(b.type) || a.schemaVersion - b.schemaVersion),
+      firstTime: tally.firstTime,
+      lastTime: tally.lastTime,
+      types: tally.types,
       checkpoints: [],
       partitions,
       groups,
