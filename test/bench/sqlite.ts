@@ -48,6 +48,12 @@ export default async function sqliteSection(ctx: BenchContext): Promise<BenchRow
   const peak = Math.max(...replays.map((r) => r.peakRssMiB))
   rows.push({ measure: '(b) replay peak RSS', value: peak, unit: 'MiB', goal: '< 250 MiB', pass: peak < 250 })
 
+  const parallel = []
+  for (let i = 0; i < 3; i++) parallel.push(await ctx.rewind(['replay', ctx.store, '--reducer', ctx.reducer, '--format', 'ndjson', '--workers', '2']))
+  const twoThreads = parallel.sort((a, b) => a.seconds - b.seconds)[1]
+  rows.push({ measure: '(b) replay --workers 2 / floor throughput', value: BENCH_EVENTS / twoThreads.seconds / floorRate, unit: 'x' })
+  rows.push({ measure: '(b) replay --workers 2 peak RSS', value: Math.max(...parallel.map((r) => r.peakRssMiB)), unit: 'MiB' })
+
   // (c) one ~100-event stream, in-process, warm; against the bare indexed read of the same rows.
   const raw = new Database(ctx.store, { readonly: true })
   const rowsOf = raw.prepare('SELECT id, stream_id, version, event_type, event_data, metadata, created_at FROM events WHERE stream_id = ? ORDER BY id').raw(true)
