@@ -1,7 +1,7 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { resolveAsOf } from '../src/cli/as-of.js'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { mappingFlags, reducerFlag, skipInvalidFlag, upcastersFlag } from '../src/cli/flags.js'
+import { mappingFlags, reducerFlag, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { mergeReducer } from '../src/fold/reducer.js'
@@ -33,7 +33,7 @@ Exit 0 when every row matches, 1 when a row drifted, is missing or extra, 2 when
     '<%= config.bin %> diff bank.db --projection sqlite:read.db#account_view --key account_id --reporter junit > diff.xml',
   ]
 
-  static args = { source: Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true }) }
+  static args = { source: sourceArg }
 
   static flags = {
     projection: Flags.string({ description: 'The read model table: sqlite:FILE#TABLE (opened read-only)', required: true }),

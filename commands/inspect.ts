@@ -1,6 +1,5 @@
-import { Args } from '@oclif/core'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { kafkaFlags, mappingFlags } from '../src/cli/flags.js'
+import { kafkaFlags, mappingFlags, sourceArg } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
 import { chalkFor } from '../src/output/colors.js'
 import { renderSummary } from '../src/output/summary.js'
@@ -15,7 +14,7 @@ export default class Inspect extends RewindCommand {
     '<%= config.bin %> inspect bank.db --json | jq .types',
   ]
 
-  static args = { source: Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true }) }
+  static args = { source: sourceArg }
 
   static flags = { ...mappingFlags, ...kafkaFlags }
 

@@ -1,7 +1,7 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { resolveAsOf } from '../src/cli/as-of.js'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { kafkaFlags, mappingFlags, reducerFlag, skipInvalidFlag, upcastersFlag } from '../src/cli/flags.js'
+import { kafkaFlags, mappingFlags, reducerFlag, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { eventFilter } from '../src/events/filter.js'
@@ -33,7 +33,7 @@ export default class Replay extends RewindCommand {
     '<%= config.bin %> replay bank.db --out sqlite:rebuilt.db#account_view',
   ]
 
-  static args = { source: Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true }) }
+  static args = { source: sourceArg }
 
   static flags = {
     at: Flags.string({ description: 'Rebuild as of this time (ISO-8601, epoch, "now", "-2h", "90m ago")', exclusive: ['position'] }),

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 import { resolveAsOf } from '../src/cli/as-of.js'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { kafkaFlags, mappingFlags, reducerFlag, skipInvalidFlag, upcastersFlag } from '../src/cli/flags.js'
+import { kafkaFlags, mappingFlags, reducerFlag, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { foldStream, type StateResult } from '../src/fold/fold-stream.js'
@@ -26,7 +26,7 @@ Warnings (duplicate eventId, version gaps, time going backwards, types the reduc
   ]
 
   static args = {
-    source: Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true }),
+    source: sourceArg,
     stream: Args.string({ description: 'Stream (aggregate) id', required: true }),
   }
 

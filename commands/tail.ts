@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { RewindCommand } from '../src/cli/base-command.js'
+import { sourceArg } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
 import { parseInterval, stopOnSignals, tailFlags, tailPrinter, tailSourceKind } from '../src/cli/tail-flags.js'
 import type { Event } from '../src/events/event.js'
@@ -35,7 +36,7 @@ or --template with tokens {time} {type} {stream} {version} {position} {schemaVer
     'KAFKA_BROKERS=localhost:9092 <%= config.bin %> tail kafka:///orders -f --stream-path data.orderId',
   ]
 
-  static args = { source: Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true }) }
+  static args = { source: sourceArg }
 
   static flags = {
     ...tailFlags,

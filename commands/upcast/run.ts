@@ -1,5 +1,6 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
 import { RewindCommand } from '../../src/cli/base-command.js'
+import { sourceArg } from '../../src/cli/flags.js'
 import { openFromFlags } from '../../src/cli/open-source.js'
 import { parseInterval, stopOnSignals, tailFlags, tailPrinter, tailSourceKind } from '../../src/cli/tail-flags.js'
 import { UserError } from '../../src/errors.js'
@@ -21,7 +22,7 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
     '<%= config.bin %> upcast run bank.db --upcasters upcasters.ts --template \'{position} {type} v{schemaVersion} {data}\'',
   ]
 
-  static args = { source: Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true }) }
+  static args = { source: sourceArg }
 
   static flags = {
     ...tailFlags,

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import { Args, Flags } from '@oclif/core'
 import type { ColumnMapping } from '../sources/sqlite/layout.js'
 
 /** Column mapping for SQLite stores that no preset recognises. */
@@ -51,3 +51,6 @@ export const kafkaFlags = {
   timeout: Flags.string({ description: 'Give up reaching Kafka after this long: "10s", "500ms", or seconds (default 10s; env KAFKA_TIMEOUT)', helpGroup: 'KAFKA' }),
   'stream-path': Flags.string({ description: 'Where the stream id is in a Kafka event, e.g. data.accountId (default: the message key)', helpGroup: 'KAFKA' }),
 }
+
+/** The SOURCE argument every reading command takes. */
+export const sourceArg = Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true })
