@@ -2,11 +2,10 @@ import { Flags } from '@oclif/core'
 import { RewindCommand } from '../../src/cli/base-command.js'
 import { sourceArg } from '../../src/cli/flags.js'
 import { openFromFlags } from '../../src/cli/open-source.js'
-import { parseInterval, stopOnSignals, tailFlags, tailPrinter, tailSourceKind } from '../../src/cli/tail-flags.js'
+import { stopOnSignals, tailFlags, tailPlan, tailSourceKind } from '../../src/cli/tail-flags.js'
 import { UserError } from '../../src/errors.js'
 import { OutputWriter } from '../../src/output/writer.js'
-import { resolveRange } from '../../src/tail/range.js'
-import { runTail, tailEvents, tailFilter } from '../../src/tail/tail.js'
+import { runTail, tailEvents } from '../../src/tail/tail.js'
 import { loadUpcasters } from '../../src/upcast/load-upcasters.js'
 
 export default class UpcastRun extends RewindCommand {
@@ -35,10 +34,7 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
     const { args, flags } = await this.parse(UpcastRun)
     const config = await this.loadConfig(flags.config)
     const kind = tailSourceKind(args.source, config, { partition: flags.partition })
-    const range = resolveRange(flags, kind)
-    const filter = tailFilter({ types: flags.type, streams: flags.stream, where: flags.where, range })
-    const intervalMs = parseInterval(flags.interval)
-    const printer = tailPrinter(flags, this.jsonEnabled())
+    const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled())
     const opened = await openFromFlags(args.source, flags, config)
     const { signal, stoppedBy } = stopOnSignals()
     try {

@@ -5,6 +5,8 @@ import { chalkFor } from '../output/colors.js'
 import { createEventPrinter, EVENT_FORMATS, type EventFormat } from '../output/event-format.js'
 import { resolveSourceSpec, sourceKind } from '../sources/open.js'
 import type { RewindConfig } from '../config.js'
+import { resolveRange } from '../tail/range.js'
+import { tailFilter } from '../tail/tail.js'
 import { kafkaFlags, mappingFlags, skipInvalidFlag } from './flags.js'
 
 /** The range, filter and output flags that `tail` and `upcast run` share. */
@@ -64,4 +66,27 @@ export function stopOnSignals(): { signal: AbortSignal; stoppedBy: () => NodeJS.
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
   return { signal: controller.signal, stoppedBy: () => stoppedBy }
+}
+
+export interface TailPlanFlags {
+  from?: string
+  until?: string
+  follow?: boolean
+  interval: string
+  type?: string[]
+  stream?: string[]
+  where?: string
+  format?: string
+  template?: string
+}
+
+/** Everything the tail flags decide before a source is opened: range, filter, poll interval, printer. */
+export function tailPlan(flags: TailPlanFlags, kind: 'sqlite' | 'file' | 'kafka', json: boolean) {
+  const range = resolveRange(flags, kind)
+  return {
+    range,
+    filter: tailFilter({ types: flags.type, streams: flags.stream, where: flags.where, range }),
+    intervalMs: parseInterval(flags.interval),
+    printer: tailPrinter(flags, json),
+  }
 }
