@@ -123,6 +123,18 @@ describe('rewind upcast check catches each kind of failure (exit 1)', () => {
     expect(doc.failed).toContainEqual(expect.objectContaining({ check: 'against', reason: expect.stringMatching(new RegExp(`^MoneyDeposited v1: ${pair.failed} of 80 stored events fail; first at position ${pair.firstFailure.position} `)) }))
     expect(doc.passed).toBe(4)
   })
+
+  it('--against with --workers 3 reports what one thread reports: the same counts and the same first failure', async () => {
+    const dir = workspace({
+      'up.mjs': demoChain({ deposit1: "(e) => { if (e.data.amount > 400) throw new Error('too large for v2'); return { ...e, data: { ...e.data, currency: 'EUR' } } }" }),
+    })
+    const args = ['upcast', 'check', 'fx', '--upcasters', 'up.mjs', '--against', join(demo, 'bank.db'), '--json']
+    const [one, three] = await Promise.all([runCli(args, { cwd: dir }), runCli([...args, '--workers', '3'], { cwd: dir })])
+    expect(three.code).toBe(1)
+    expect(three.stderr).toBe('')
+    expect(json(three.stdout)).toEqual(json(one.stdout))
+    expect(json(three.stdout).against.events).toBe(394)
+  })
 })
 
 describe('rewind upcast check cannot run (exit 2, one line naming file and line)', () => {

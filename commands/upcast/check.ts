@@ -28,6 +28,7 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
     '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts',
     '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --update',
     '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --against bank.db',
+    '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --against big.db --workers 2',
     '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --against kafka://localhost:9092/bank-events',
     '<%= config.bin %> upcast check upcaster-fixtures --reporter junit > upcast-report.xml',
   ]
@@ -39,6 +40,7 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
     update: Flags.boolean({ description: 'Write or refresh the NAME.out.ndjson goldens from what the upcasters produce, and list what changed' }),
     against: Flags.string({ description: 'Also run the chain over every event of this source (SQLite, NDJSON, kafka://, @name)' }),
     reporter: Flags.string({ description: 'Report format', options: ['text', 'json', 'junit', 'github'], default: 'text' }),
+    workers: Flags.integer({ description: 'With a SQLite --against: check in this many threads (the split is by position)', default: 1, min: 1, max: 16 }),
     'skip-invalid': skipInvalidFlag,
     ...kafkaFlags,
     ...mappingFlags,
@@ -52,6 +54,7 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
       if (flags.against !== undefined) opened = await openFromFlags(flags.against, flags, config)
       const upcasters = flags.upcasters ?? opened?.upcastersFile ?? config.upcasters
       if (upcasters === undefined) throw new UserError('no upcasters: pass --upcasters FILE (or set "upcasters" in the config file)')
+      if (flags.workers > 1 && opened !== undefined && opened.source.kind !== 'sqlite') this.warnUser(`--workers applies to a SQLite --against; reading ${opened.source.kind} in one thread`)
       const estimate = opened !== undefined && process.stderr.isTTY ? await opened.source.estimateCount?.() : undefined
       const progress = new Progress('checking', estimate)
       const report = await runUpcastCheck({
@@ -62,6 +65,7 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
           source: opened.source,
           name: flags.against!.startsWith('@') ? `${flags.against} (${displayPath(opened.source.name)})` : displayPath(opened.source.name),
           read: { skipInvalid: flags['skip-invalid'], onWarning: (m) => this.warnUser(m) },
+          workers: flags.workers,
         },
         onProgress: (n) => progress.update(n),
       })

@@ -1,8 +1,10 @@
 import type { EventSource } from '../sources/source.js'
+import { SqliteSource } from '../sources/sqlite/sqlite-source.js'
 import { pairKey, checkAgainst, type AgainstOptions } from './against.js'
 import { UpcastChain } from './chain.js'
 import { analyzeChain } from './completeness.js'
 import { displayPath } from './display-path.js'
+import { checkAgainstInWorkers } from './parallel-against.js'
 import { findCases, readCase, type FixtureCase } from './fixtures.js'
 import { writeGolden } from './golden-writer.js'
 import { loadUpcasterList } from './load-upcasters.js'
@@ -16,7 +18,13 @@ export interface UpcastCheckOptions {
   /** Write or refresh the .out files from what the chain produces. */
   update?: boolean
   /** Also run the chain over every event this source holds. */
-  against?: { source: EventSource; name: string; read?: AgainstOptions['read'] }
+  against?: {
+    source: EventSource
+    name: string
+    read?: AgainstOptions['read']
+    /** Threads for a SQLite source (the split is by position); 1 reads in this thread. */
+    workers?: number
+  }
   onProgress?: (events: number) => void
 }
 
@@ -60,7 +68,10 @@ export async function runUpcastCheck(options: UpcastCheckOptions): Promise<Upcas
   const againstFailures: UpcastFailure[] = []
   if (options.against !== undefined) {
     const covered = new Set(fixtures.flatMap((f) => f.inputs.map((i) => pairKey(i.event.type, i.event.schemaVersion))))
-    const result = await checkAgainst(options.against.source, chain, shape.latest, { covered, name: options.against.name, read: options.against.read, onProgress: options.onProgress })
+    const { source, name, read, workers = 1 } = options.against
+    const result = workers > 1 && source instanceof SqliteSource
+      ? await checkAgainstInWorkers(source, { workers, upcastersFile: options.upcasters, covered, name, read, onProgress: options.onProgress })
+      : await checkAgainst(source, chain, shape.latest, { covered, name, read, onProgress: options.onProgress })
     against = result.report
     againstFailures.push(...result.failures)
     for (const pair of against.pairs) {

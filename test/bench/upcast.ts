@@ -43,24 +43,34 @@ export default async function upcastSection(ctx: BenchContext): Promise<BenchRow
   if (update.code !== 0) throw new Error(`rewind upcast check --update failed: ${update.stderr}`)
 
   // Interleaved, so a busy machine slows the floor and the check alike.
-  const floors: number[] = []
-  const runs = []
-  for (let i = 0; i < 3; i++) {
-    floors.push(floor(ctx.store))
-    const run = await ctx.rewind(['upcast', 'check', join(dir, 'fixtures'), '--upcasters', upcasters, '--against', ctx.store, '--json'], { capture: true })
-    if (run.code !== 0) throw new Error(`rewind upcast check --against failed (exit ${run.code}): ${run.stderr}`)
+  const check = async (extra: string[]) => {
+    const run = await ctx.rewind(['upcast', 'check', join(dir, 'fixtures'), '--upcasters', upcasters, '--against', ctx.store, '--json', ...extra], { capture: true })
+    if (run.code !== 0) throw new Error(`rewind upcast check --against ${extra.join(' ')} failed (exit ${run.code}): ${run.stderr}`)
     const doc = JSON.parse(run.stdout) as { against: { events: number; failed: number } }
     if (doc.against.events !== BENCH_EVENTS || doc.against.failed !== 0) throw new Error(`upcast check --against read ${doc.against.events} events, ${doc.against.failed} failed`)
-    runs.push(run)
+    return run
+  }
+  const floors: number[] = []
+  const runs = []
+  const parallel = []
+  for (let i = 0; i < 3; i++) {
+    floors.push(floor(ctx.store))
+    runs.push(await check([]))
+    parallel.push(await check(['--workers', '2']))
   }
   const floorRate = BENCH_EVENTS / floors.sort((a, b) => a - b)[1]
   const median = runs.sort((a, b) => a.seconds - b.seconds)[1]
   const rate = BENCH_EVENTS / median.seconds
   const peak = Math.max(...runs.map((r) => r.peakRssMiB))
+  const twoThreads = BENCH_EVENTS / parallel.sort((a, b) => a.seconds - b.seconds)[1].seconds
+  const parallelPeak = Math.max(...parallel.map((r) => r.peakRssMiB))
   return [
     { measure: '(a) floor: read rows, parse data and metadata', value: floorRate, unit: 'events/s' },
     { measure: '(b) upcast check --against, whole process', value: rate, unit: 'events/s', goal: '>= 200,000 events/s', pass: rate >= 200_000 },
     { measure: '(b) check / floor throughput', value: rate / floorRate, unit: 'x' },
     { measure: '(b) check peak RSS', value: peak, unit: 'MiB', goal: '< 250 MiB', pass: peak < 250 },
+    { measure: '(b) upcast check --against --workers 2, whole process', value: twoThreads, unit: 'events/s', goal: '>= 200,000 events/s', pass: twoThreads >= 200_000 },
+    { measure: '(b) --workers 2 / floor throughput', value: twoThreads / floorRate, unit: 'x' },
+    { measure: '(b) --workers 2 peak RSS', value: parallelPeak, unit: 'MiB', goal: '< 250 MiB', pass: parallelPeak < 250 },
   ]
 }

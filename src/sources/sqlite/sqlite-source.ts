@@ -225,6 +225,20 @@ export class SqliteSource implements EventSource {
     return value === null || value === undefined ? null : Number(value)
   }
 
+  /** parts-1 positions that cut the events into parts of about equal count, ascending. */
+  positionBoundaries(parts: number): number[] {
+    const params: unknown[] = []
+    const where = this.conditions({}, params)
+    const count = this.db.prepare(`SELECT count(*) FROM ${this.from}${where}`).pluck().get(...params) as number
+    const at = this.db.prepare(`SELECT ${this.positionExpr} FROM ${this.from}${where} ORDER BY ${this.positionExpr} LIMIT 1 OFFSET ?`).pluck()
+    const bounds: number[] = []
+    for (let i = 1; i < parts; i++) {
+      const value = at.get(...params, Math.floor((count * i) / parts))
+      if (value !== undefined && value !== null && !bounds.includes(Number(value))) bounds.push(Number(value))
+    }
+    return bounds
+  }
+
   /** parts-1 stream ids that cut the sorted distinct streams into parts of equal count. */
   streamBoundaries(parts: number): string[] {
     const params: unknown[] = []

@@ -1,0 +1,68 @@
+import { Worker } from 'node:worker_threads'
+import { UserError } from '../errors.js'
+import type { ReadOptions } from '../sources/source.js'
+import type { ColumnMapping } from '../sources/sqlite/layout.js'
+import type { SqliteSource } from '../sources/sqlite/sqlite-source.js'
+import { againstReport, mergePairs } from './against.js'
+import type { AgainstPair, AgainstReport, UpcastFailure } from './report.js'
+
+export interface AgainstWorkerInput {
+  file: string
+  mapping: Partial<ColumnMapping>
+  upcastersFile: string
+  covered: string[]
+  read: Pick<ReadOptions, 'skipInvalid'>
+  range: Pick<ReadOptions, 'fromPosition' | 'untilPosition'>
+}
+
+export type AgainstWorkerMessage =
+  | { type: 'progress'; read: number }
+  | { type: 'warning'; message: string }
+  | { type: 'done'; pairs: AgainstPair[] }
+  | { type: 'error'; message: string; exitCode: number }
+
+export interface ParallelAgainstOptions {
+  workers: number
+  upcastersFile: string
+  covered: Set<string>
+  name: string
+  read?: Pick<ReadOptions, 'skipInvalid' | 'onWarning'>
+  onProgress?: (events: number) => void
+}
+
+/**
+ * `upcast check --against` in threads: the store is cut into position ranges of about equal
+ * count (in SQL, so each thread decodes only its rows); each thread loads the upcasters itself.
+ * Ranges merge in position order, so "first failure" means the same as in one thread.
+ */
+export async function checkAgainstInWorkers(source: SqliteSource, options: ParallelAgainstOptions): Promise<{ report: AgainstReport; failures: UpcastFailure[] }> {
+  const bounds = source.positionBoundaries(options.workers)
+  const ranges = Array.from({ length: bounds.length + 1 }, (_, i) => ({
+    ...(i === 0 ? {} : { fromPosition: bounds[i - 1] }),
+    ...(i === bounds.length ? {} : { untilPosition: bounds[i] - 1 }),
+  }))
+  let read = 0
+  const url = new URL('./against-worker.js', import.meta.url)
+  const runs = ranges.map(
+    (range) =>
+      new Promise<AgainstPair[]>((resolve, reject) => {
+        const input: AgainstWorkerInput = {
+          file: source.file, mapping: source.layout.mapping, upcastersFile: options.upcastersFile,
+          covered: [...options.covered], read: { skipInvalid: options.read?.skipInvalid }, range,
+        }
+        // As in replay --workers: a small young generation per thread keeps two heaps in the memory of one.
+        const worker = new Worker(url, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 4 } })
+        worker.on('message', (message: AgainstWorkerMessage) => {
+          if (message.type === 'progress') options.onProgress?.((read += message.read))
+          else if (message.type === 'warning') options.read?.onWarning?.(message.message)
+          else if (message.type === 'done') resolve(message.pairs)
+          else reject(new UserError(message.message, { exitCode: message.exitCode }))
+        })
+        worker.on('error', (error) => reject(new UserError(`upcast check worker failed: ${error.message}`, { cause: error })))
+        worker.on('exit', (code) => {
+          if (code !== 0) reject(new UserError(`upcast check worker exited with code ${code}`))
+        })
+      }),
+  )
+  return againstReport(options.name, mergePairs(await Promise.all(runs)))
+}
