@@ -5,13 +5,15 @@
  * Reading uses no consumer group: kafkajs' consumer always joins one (there is no assign()), which
  * costs a rebalance delay on real brokers and leaves an empty group behind. Like kcat -C, we fetch
  * partitions directly from their leaders with kafkajs' own cluster, broker and batch classes
- * (internal modules; verified against kafkajs 2.2.4 and Kafka 4.x, see test/kafka/COMPAT.md).
+ * (internal modules; verified against kafkajs 2.2.4 and Kafka 4.x, see test/kafka/COMPAT.md), and
+ * decode fetch responses ourselves (fetch-response.ts).
  * Offsets are committed only by commitOffsets(), which `tail --group` calls.
  */
 import { createRequire } from 'node:module'
 import kafkajs, { type Admin, type Kafka as KafkaInstance, type LogEntry } from 'kafkajs'
 import { isDebug, UserError } from '../../errors.js'
 import { redact, type KafkaConnection } from './connection.js'
+import { decodeFetchResponseV11, planRecordSet, readBatches, recordSetMagic, type FetchedPartition, type RecordSetPlan } from './fetch-response.js'
 
 const { Kafka, logLevel, AssignerProtocol } = kafkajs
 const require = createRequire(import.meta.url)
@@ -116,6 +118,7 @@ interface InternalPartitionData {
   partition: number
   highWatermark: string
   lastStableOffset?: string
+  abortedTransactions: unknown[]
   messages: unknown[]
 }
 
@@ -139,6 +142,83 @@ interface InternalBatch {
 
 type BatchClass = new (topic: string, fetchedOffset: string, partitionData: InternalPartitionData) => InternalBatch
 const Batch = require('kafkajs/src/consumer/batch.js') as BatchClass
+
+type FetchRequest = Parameters<InternalBroker['fetch']>[0]
+interface ProtocolRequest {
+  request: unknown
+  response: { decode(payload: Buffer): Promise<unknown>; parse(data: unknown): Promise<unknown> }
+  requestTimeout?: number
+}
+type FetchProtocol = (request: FetchRequest & { rackId: string }) => ProtocolRequest
+const FETCH_API_KEY = 1
+const { requests } = require('kafkajs/src/protocol/requests/index.js') as { requests: { Fetch: unknown } }
+const fetchV11Response = require('kafkajs/src/protocol/requests/fetch/v11/response.js') as ProtocolRequest['response']
+const decodeMessageSet = require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js') as (decoder: unknown) => Promise<unknown[]>
+const KafkajsDecoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => unknown
+const SEND_REQUEST = 'private:Broker:sendRequest'
+
+// Fetch v11 with rewind's decoder (fetch-response.ts), kafkajs' error checks (parse) unchanged.
+const fastFetchResponse: ProtocolRequest['response'] = {
+  decode: async (payload) => decodeFetchResponseV11(payload),
+  parse: (data) => fetchV11Response.parse(data),
+}
+
+/** One partition of a fetch response: what to read from it and where the next fetch starts. */
+interface PartitionRead {
+  partition: number
+  /** The last stable offset (or high watermark) when the broker answered. */
+  end: bigint
+  next?: bigint
+  from: bigint
+  until?: bigint
+  /** Record batches still to decode (rewind's decoder), or records kafkajs decoded. */
+  batches?: RecordSetPlan['batches']
+  records?: KafkaRecord[]
+}
+
+/** Records are decoded this many at a time, as they are consumed. */
+const CHUNK = 1000
+
+/**
+ * broker.fetch(), but a v11 response is decoded by rewind (fetch-response.ts). Any other version
+ * (a broker without v11) and unexpected kafkajs internals fall back to broker.fetch().
+ */
+async function fetchFrom(broker: InternalBroker, request: FetchRequest): Promise<{ responses: Array<{ topicName: string; partitions: Array<FetchedPartition | InternalPartitionData> }> }> {
+  const internal = broker as unknown as { lookupRequest?: (apiKey: number, definition: unknown) => FetchProtocol } & Record<symbol, (request: ProtocolRequest) => Promise<unknown>>
+  const send = Object.getOwnPropertySymbols(Object.getPrototypeOf(broker)).find((s) => s.description === SEND_REQUEST)
+  if (typeof internal.lookupRequest === 'function' && send !== undefined) {
+    const protocol = internal.lookupRequest(FETCH_API_KEY, requests.Fetch)({ ...request, rackId: '' })
+    if (protocol.response === fetchV11Response) {
+      return (await internal[send]({ ...protocol, response: fastFetchResponse })) as { responses: Array<{ topicName: string; partitions: FetchedPartition[] }> }
+    }
+  }
+  return broker.fetch(request)
+}
+
+/** One partition's answer: planned batches (v2 record sets), or records from kafkajs' decoder. */
+async function readPartition(topic: string, data: FetchedPartition | InternalPartitionData, from: bigint, until: bigint | undefined): Promise<Omit<PartitionRead, 'partition' | 'end'>> {
+  if ('recordSet' in data) {
+    if (data.recordSet.length === 0 || recordSetMagic(data.recordSet) === 2) {
+      const { batches, next } = await planRecordSet(data.recordSet, from, until, data.abortedTransactions)
+      return { batches, next, from, until }
+    }
+    // A legacy message set (format v0/v1): kafkajs reads it (no transactions exist there).
+    const sized = Buffer.alloc(4 + data.recordSet.length)
+    sized.writeInt32BE(data.recordSet.length)
+    data.recordSet.copy(sized, 4)
+    return batchRead(topic, { partition: data.partition, highWatermark: data.highWatermark, lastStableOffset: data.lastStableOffset, abortedTransactions: [], messages: await decodeMessageSet(new KafkajsDecoder(sized)) }, from, until)
+  }
+  return batchRead(topic, data, from, until)
+}
+
+function batchRead(topic: string, data: InternalPartitionData, from: bigint, until: bigint | undefined): Omit<PartitionRead, 'partition' | 'end'> {
+  const batch = new Batch(topic, String(from), data)
+  let records = batch.messages
+  const next = !batch.isEmpty() || batch.isEmptyDueToFiltering() ? BigInt(batch.lastOffset()) + 1n : undefined
+  if (until !== undefined && records.length > 0 && BigInt(records[records.length - 1].offset) >= until) records = records.filter((r) => BigInt(r.offset) < until)
+  for (const record of records) record.partition = data.partition
+  return { records, next, from, until }
+}
 
 const READ_COMMITTED = 1
 const CREATE_CLUSTER = 'private:Kafka:createCluster'
@@ -227,30 +307,37 @@ class KafkajsClient implements KafkaClient {
       next.set(range.partition, range.from)
       until.set(range.partition, range.until)
     }
-    type Round = Array<{ partitions: InternalPartitionData[]; requested: Map<number, bigint> }>
-    // One fetch per leader for every partition still to read, from the offsets in `next`.
-    const fetchRound = async (): Promise<Round> => {
+    // One fetch per leader for every partition still to read, from the offsets in `next`. Only
+    // batch headers are read on arrival; records are decoded as they are consumed (below).
+    const fetchRound = async (): Promise<PartitionRead[][]> => {
       const leaders = cluster.findLeaderForPartitions(topic, [...next.keys()])
       return Promise.all(Object.entries(leaders).map(async ([nodeId, partitions]) => {
         const broker = await cluster.findBroker({ nodeId })
         const requested = new Map(partitions.map((p) => [p, next.get(p)!]))
-        const { responses: topics } = await broker.fetch({
+        const { responses } = await fetchFrom(broker, {
           maxWaitTime,
           minBytes: 1,
           maxBytes: 4 << 20,
           isolationLevel: READ_COMMITTED,
           topics: [{ topic, partitions: partitions.map((partition) => ({ partition, fetchOffset: String(requested.get(partition)), maxBytes: 1 << 20 })) }],
         })
-        return { partitions: topics.flatMap((t) => t.partitions), requested }
+        const reads: PartitionRead[] = []
+        for (const data of responses.flatMap((t) => t.partitions).sort((a, b) => a.partition - b.partition)) {
+          const fetched = requested.get(data.partition)
+          if (fetched === undefined) continue
+          const end = BigInt(data.lastStableOffset !== undefined && Number(data.lastStableOffset) >= 0 ? data.lastStableOffset : data.highWatermark)
+          reads.push({ partition: data.partition, end, ...await readPartition(topic, data, fetched, until.get(data.partition)) })
+        }
+        return reads
       }))
     }
     const aborted = () => signal?.aborted === true
     let failures = 0
-    let prefetched: Promise<Round> | undefined
+    let prefetched: Promise<PartitionRead[][]> | undefined
     while (next.size > 0 && !aborted()) {
-      let responses: Round
+      let round: PartitionRead[][]
       try {
-        responses = await (prefetched ?? fetchRound())
+        round = await (prefetched ?? fetchRound())
         failures = 0
       } catch (error) {
         await this.recover(error as KafkaError, cluster, topic, next, options, ++failures)
@@ -258,25 +345,15 @@ class KafkajsClient implements KafkaClient {
       } finally {
         prefetched = undefined
       }
-      const ready: KafkaRecord[][] = []
-      for (const { partitions, requested } of responses) {
-        for (const data of partitions.sort((a, b) => a.partition - b.partition)) {
-          const fetched = requested.get(data.partition)
-          if (fetched === undefined || !next.has(data.partition)) continue
-          const batch = new Batch(topic, String(fetched), data)
-          const stop = until.get(data.partition)
-          let records = batch.messages
-          if (!batch.isEmpty() || batch.isEmptyDueToFiltering()) next.set(data.partition, BigInt(batch.lastOffset()) + 1n)
-          if (stop !== undefined) {
-            if (records.length > 0 && BigInt(records[records.length - 1].offset) >= stop) records = records.filter((r) => BigInt(r.offset) < stop)
-            // Done at the end, or when nothing more exists now (compacted or transactional tails).
-            const end = BigInt(data.lastStableOffset !== undefined && Number(data.lastStableOffset) >= 0 ? data.lastStableOffset : data.highWatermark)
-            if (next.get(data.partition)! >= stop || (batch.isEmpty() && !batch.isEmptyDueToFiltering() && next.get(data.partition)! >= end)) next.delete(data.partition)
-          }
-          if (records.length > 0) {
-            for (const record of records) (record as { partition?: number }).partition = data.partition
-            ready.push(records)
-          }
+      const ready: PartitionRead[] = []
+      for (const reads of round) {
+        for (const read of reads) {
+          if (!next.has(read.partition)) continue
+          if (read.next !== undefined) next.set(read.partition, read.next)
+          const stop = until.get(read.partition)
+          // Done at the end, or when nothing more exists now (compacted or transactional tails).
+          if (stop !== undefined && (next.get(read.partition)! >= stop || (read.next === undefined && next.get(read.partition)! >= read.end))) next.delete(read.partition)
+          if ((read.batches?.length ?? 0) > 0 || (read.records?.length ?? 0) > 0) ready.push(read)
         }
       }
       // The next records travel while these are decoded and printed. A failure shows at its await.
@@ -284,7 +361,23 @@ class KafkajsClient implements KafkaClient {
         prefetched = fetchRound()
         prefetched.catch(() => {})
       }
-      for (const records of ready) yield records
+      for (const read of ready) {
+        if (read.records !== undefined) {
+          for (let i = 0; i < read.records.length; i += CHUNK) yield read.records.slice(i, i + CHUNK)
+          continue
+        }
+        const chunks = readBatches(read.batches!, read.partition, read.from, read.until, CHUNK)
+        for (;;) {
+          let chunk: IteratorResult<KafkaRecord[]>
+          try {
+            chunk = await chunks.next()
+          } catch (error) {
+            throw this.userError(`read ${topic}`, error as KafkaError)
+          }
+          if (chunk.done === true) break
+          yield chunk.value
+        }
+      }
     }
   }
 
