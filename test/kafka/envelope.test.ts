@@ -59,6 +59,9 @@ describe('KafkaDecoder', () => {
     expect(tombstone.event).toMatchObject({ type: '(tombstone)', data: null, stream: 'acc-1' })
     const untyped = decode('[1,2]', { headers: { eventType: Buffer.from('Listed') } })
     expect(untyped.event).toMatchObject({ type: 'Listed', data: [1, 2] })
+    const empty = decode('')
+    expect(empty.event).toMatchObject({ type: '(text)', data: '', meta: { encoding: 'text' } })
+    expect(empty.warnings).toEqual(['bank 1:42: the value is not JSON; shown as text'])
   })
 
   it('warns about the first few raw values only', () => {

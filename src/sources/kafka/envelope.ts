@@ -17,10 +17,24 @@ export interface DecoderOptions {
   /** --stream-path, e.g. data.accountId. */
   streamPath?: string
   onWarning?: (message: string) => void
+  /** Warnings passed on before one "further messages..." line (default 5; Infinity: all). */
+  warnLimit?: number
 }
 
 const CE_CORE = new Set(['specversion', 'type', 'id', 'time', 'data', 'data_base64'])
-const WARN_LIMIT = 5
+
+/** Passes the first `limit` not-JSON warnings on, then says once that the rest are not shown. */
+export class WarningLimit {
+  private count = 0
+
+  constructor(private readonly limit = 5) {}
+
+  pass(message: string, onWarning: (message: string) => void): void {
+    this.count++
+    if (this.count <= this.limit) onWarning(message)
+    if (this.count === this.limit) onWarning('further messages that are not JSON are shown without a warning')
+  }
+}
 
 type Json = Record<string, unknown>
 
@@ -130,20 +144,18 @@ function compilePath(path: string): (scope: Json) => unknown {
 
 export class KafkaDecoder {
   private readonly streamAt?: (scope: Json) => unknown
-  private warned = 0
+  private readonly warnings: WarningLimit
 
-  constructor(private readonly options: DecoderOptions) {
+  constructor(readonly options: DecoderOptions) {
     if (options.streamPath !== undefined) this.streamAt = compilePath(options.streamPath)
+    this.warnings = new WarningLimit(options.warnLimit)
   }
 
   private onWarning?: (message: string) => void
 
   private warn(message: string): void {
     const onWarning = this.onWarning ?? this.options.onWarning
-    if (onWarning === undefined) return
-    this.warned++
-    if (this.warned <= WARN_LIMIT) onWarning(message)
-    if (this.warned === WARN_LIMIT) onWarning('further messages that are not JSON are shown without a warning')
+    if (onWarning !== undefined) this.warnings.pass(message, onWarning)
   }
 
   /** Decodes; warnings go to `onWarning` when given (a command's own), else to the decoder's. */
@@ -169,12 +181,12 @@ export class KafkaDecoder {
     const ceType = headers?.ce_type
 
     const value = record.value
+    // An empty value is text too (''), not a tombstone.
+    const text = value === null || value === undefined ? undefined : value.toString('utf8')
     let envelope: Envelope | undefined
     let parsed: unknown
     let isJson = false
-    let text: string | undefined
-    if (value !== null && value !== undefined && value.length > 0) {
-      text = value.toString('utf8')
+    if (text !== undefined && text.length > 0) {
       const c = text.charCodeAt(0)
       // Only try to parse what can start a JSON value: most bodies are objects.
       if (c === 123 || c === 91 || c === 34 || c === 116 || c === 102 || c === 110 || c === 45 || (c >= 48 && c <= 57) || c === 32 || c === 10 || c === 13 || c === 9) {
