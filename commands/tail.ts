@@ -1,11 +1,15 @@
+import { cpus, type CpuInfo } from 'node:os'
 import { Flags } from '@oclif/core'
 import { RewindCommand } from '../src/cli/base-command.js'
 import { sourceArg } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
 import { stopOnSignals, tailFlags, tailPlan, tailSourceKind } from '../src/cli/tail-flags.js'
 import type { Event } from '../src/events/event.js'
+import type { KafkaSource } from '../src/sources/kafka/kafka-source.js'
+import type { TailReadOptions } from '../src/tail/options.js'
+import type { TailRange } from '../src/tail/range.js'
 import { OutputWriter } from '../src/output/writer.js'
-import { runTail, tailEvents } from '../src/tail/tail.js'
+import { runTail, tailEvents, type TailFilterOptions } from '../src/tail/tail.js'
 import { loadUpcasters } from '../src/upcast/load-upcasters.js'
 
 export default class Tail extends RewindCommand {
@@ -23,7 +27,10 @@ Output: pretty (one aligned line per event) on a terminal, ndjson (one event per
 or --template with tokens {time} {type} {stream} {version} {position} {schemaVersion} {data} {data.PATH} {meta}
 {meta.PATH} {topic} {partition} {offset} {key} {headers.NAME}, and \\t \\n.
 
---where sees the event's fields: type, stream, data, meta, time, version, position, schemaVersion, kafka.`
+--where sees the event's fields: type, stream, data, meta, time, version, position, schemaVersion, kafka.
+
+A big Kafka read printed as NDJSON is decoded by one more thread per idle core (at most 4 in all);
+REWIND_THREADS=N sets the number of threads.`
 
   static examples = [
     '<%= config.bin %> tail bank.db --from -20',
@@ -44,6 +51,7 @@ or --template with tokens {time} {type} {stream} {version} {position} {schemaVer
   }
 
   async run(): Promise<void> {
+    const cpusAtStart = cpus()
     const { args, flags } = await this.parse(Tail)
     const config = await this.loadConfig(flags.config)
     const kind = tailSourceKind(args.source, config, { partition: flags.partition, group: flags.group })
@@ -58,7 +66,7 @@ or --template with tokens {time} {type} {stream} {version} {position} {schemaVer
         skipInvalid: flags['skip-invalid'],
         onWarning: (message: string) => this.warnUser(message),
       }
-      const events = tailEvents(source, range, {
+      const readOptions = {
         read,
         intervalMs,
         signal,
@@ -66,27 +74,46 @@ or --template with tokens {time} {type} {stream} {version} {position} {schemaVer
         group: flags.group,
         fromCommitted: flags.group !== undefined && flags.from === undefined,
         onWarning: read.onWarning,
-      })
-      let afterBatch: ((batch: Event[]) => Promise<void>) | undefined
-      if (flags.group !== undefined) {
-        const group = flags.group
-        const { commitConsumed } = await import('../src/tail/kafka-tail.js')
-        afterBatch = (batch) => commitConsumed(source, group, batch)
       }
-      await runTail({
-        events,
-        upcasters,
-        filter,
-        limit: flags.limit,
-        printer,
-        out: new OutputWriter(),
-        flushEachBatch: range.follow,
-        afterBatch,
-      })
+      const out = new OutputWriter()
+      // A big Kafka read printed as NDJSON: worker threads decode and print while this thread fetches.
+      const inWorkers = source.kind === 'kafka' && printer.format === 'ndjson' && !range.follow && flags.limit === undefined && flags.group === undefined && upcasters.size === 0
+      const events = inWorkers
+        ? await this.kafkaInWorkers(source as KafkaSource, range, readOptions, { types: flags.type, streams: flags.stream, where: flags.where, range }, out, cpusAtStart)
+        : tailEvents(source, range, readOptions)
+      if (events !== undefined) {
+        let afterBatch: ((batch: Event[]) => Promise<void>) | undefined
+        if (flags.group !== undefined) {
+          const group = flags.group
+          const { commitConsumed } = await import('../src/tail/kafka-tail.js')
+          afterBatch = (batch) => commitConsumed(source, group, batch)
+        }
+        await runTail({
+          events,
+          upcasters,
+          filter,
+          limit: flags.limit,
+          printer,
+          out,
+          flushEachBatch: range.follow,
+          afterBatch,
+        })
+      }
     } finally {
       await source.close()
     }
     const stopped = stoppedBy()
     if (stopped !== undefined) this.exit(stopped === 'SIGINT' ? 130 : 143)
+  }
+
+  /** Prints the read with worker threads when it is big enough; otherwise returns its events. */
+  private async kafkaInWorkers(source: KafkaSource, range: TailRange, options: TailReadOptions, filter: TailFilterOptions, out: OutputWriter, cpusAtStart: CpuInfo[]): Promise<AsyncIterable<Event[]> | undefined> {
+    const [{ kafkaTailRanges }, { renderInThreads, renderThreads }] = await Promise.all([import('../src/tail/kafka-tail.js'), import('../src/sources/kafka/render-pool.js')])
+    const { ranges, maxWaitMs } = await kafkaTailRanges(source, range, options)
+    const threads = renderThreads(ranges, cpusAtStart)
+    if (threads < 2) return source.readRanges(ranges, { signal: options.signal, maxWaitMs, onWarning: options.onWarning })
+    await renderInThreads(source, { ranges, maxWaitMs, signal: options.signal, threads, out, onWarning: options.onWarning, filter })
+    await out.flush()
+    return undefined
   }
 }

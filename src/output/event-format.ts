@@ -8,6 +8,8 @@ export type EventFormat = (typeof EVENT_FORMATS)[number]
 
 /** Turns events into text as they stream: begin, one chunk per event, end. */
 export interface EventPrinter {
+  /** Which format this is (ndjson: each line depends on its event alone, so any thread can make it). */
+  readonly format?: EventFormat
   begin(): string
   event(event: Event): string
   end(): string
@@ -30,10 +32,11 @@ export interface PrinterOptions {
 export function createEventPrinter(format: EventFormat, options: PrinterOptions): EventPrinter {
   switch (format) {
     case 'ndjson':
-      return { begin: () => '', event: (e) => `${JSON.stringify(e)}\n`, end: () => '' }
+      return { format, begin: () => '', event: (e) => `${JSON.stringify(e)}\n`, end: () => '' }
     case 'json': {
       let first = true
       return {
+        format,
         begin: () => '[',
         event: (e) => {
           const text = `${first ? '\n' : ',\n'}${JSON.stringify(e)}`
@@ -46,10 +49,10 @@ export function createEventPrinter(format: EventFormat, options: PrinterOptions)
     case 'template': {
       if (options.template === undefined) throw new UserError('--format template needs --template, e.g. --template \'{time} {type} {data.amount}\'')
       const render = compileTemplate(options.template)
-      return { begin: () => '', event: (e) => `${render(e)}\n`, end: () => '' }
+      return { format, begin: () => '', event: (e) => `${render(e)}\n`, end: () => '' }
     }
     default:
-      return prettyPrinter(options.chalk, options.columns)
+      return { format: 'pretty', ...prettyPrinter(options.chalk, options.columns) }
   }
 }
 

@@ -16,6 +16,12 @@ export class OutputWriter {
     return this.write(`${text}\n`)
   }
 
+  /** Bytes that are already UTF-8 (text rendered in a worker thread), after what is buffered. */
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    await this.flush()
+    if (bytes.length > 0 && !this.stream.write(bytes)) await new Promise<void>((resolve) => this.stream.once('drain', resolve))
+  }
+
   async flush(): Promise<void> {
     if (this.buffer === '') return
     const chunk = this.buffer

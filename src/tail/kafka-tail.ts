@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
+import type { ConsumeRange } from '../sources/kafka/kafka-client.js'
 import type { KafkaSource } from '../sources/kafka/kafka-source.js'
 import type { EventSource } from '../sources/source.js'
 import type { TailReadOptions } from './options.js'
@@ -13,6 +14,12 @@ const max = (a: bigint, b: bigint) => (a > b ? a : b)
  * partitions start at the group's committed offsets (the oldest kept offset where it has none).
  */
 export async function* kafkaTail(source: EventSource, range: TailRange, options: TailReadOptions): AsyncIterable<Event[]> {
+  const { ranges, maxWaitMs } = await kafkaTailRanges(source, range, options)
+  yield* (source as KafkaSource).readRanges(ranges, { signal: options.signal, maxWaitMs, onWarning: options.onWarning })
+}
+
+/** kafkaTail's offsets per partition, and how long a fetch may wait for new messages. */
+export async function kafkaTailRanges(source: EventSource, range: TailRange, options: TailReadOptions): Promise<{ ranges: ConsumeRange[]; maxWaitMs: number }> {
   const kafka = source as KafkaSource
   const { topic, client } = kafka
   let partitions = await client.partitionOffsets(topic)
@@ -58,13 +65,13 @@ export async function* kafkaTail(source: EventSource, range: TailRange, options:
     }
   }
 
-  const ranges = []
+  const ranges: ConsumeRange[] = []
   for (const p of partitions) {
     const low = BigInt(p.low)
     const high = BigInt(p.high)
     ranges.push({ partition: p.partition, from: await start(range.from, low, high, p.partition), until: await stop(range.until, low, high, p.partition) })
   }
-  yield* kafka.readRanges(ranges, { signal: options.signal, maxWaitMs: range.follow ? Math.min(options.intervalMs, 1000) : 100, onWarning: options.onWarning })
+  return { ranges, maxWaitMs: range.follow ? Math.min(options.intervalMs, 1000) : 100 }
 }
 
 /** `tail --group`: commits, per partition, the offset after the last event handled. */

@@ -95,11 +95,11 @@ export interface RecordSetPlan {
   next?: bigint
 }
 
-interface BatchSpan {
-  recordSet: Buffer
+/** One record batch: its records' bytes at [start, end) of the record set, and its header fields. */
+export interface BatchSpan {
   start: number
   end: number
-  codec: Codec | null
+  attributes: number
   baseOffset: bigint
   baseTimestamp: number
   /** The batch's time, when the topic stamps log-append time. */
@@ -157,11 +157,11 @@ export async function planRecordSet(recordSet: Buffer, from: bigint, until: bigi
     if (aborted !== undefined && producerId >= 0n) {
       while (aborted.length > 0 && aborted[0].firstOffset <= lastOffset) abortedProducers.add(aborted.shift()!.producerId)
     }
-    const codec = lookupCodecByAttributes(attributes)
-    const span: BatchSpan = { recordSet, start: batchStart + BATCH_HEADER, end, codec, baseOffset, baseTimestamp: 0, count }
+    lookupCodecByAttributes(attributes)
+    const span: BatchSpan = { start: batchStart + BATCH_HEADER, end, attributes, baseOffset, baseTimestamp: 0, count }
     if ((attributes & CONTROL) !== 0) {
       // An ABORT marker (control key: version int16, type int16 = 0) ends the producer's aborted transaction.
-      if (abortedProducers.has(producerId) && count > 0 && isAbortMarker(await batchBody(span))) abortedProducers.delete(producerId)
+      if (abortedProducers.has(producerId) && count > 0 && isAbortMarker(await batchBody(recordSet, span))) abortedProducers.delete(producerId)
       continue
     }
     if (((attributes & TRANSACTIONAL) !== 0 && abortedProducers.has(producerId)) || lastOffset < from || count <= 0) continue
@@ -172,9 +172,10 @@ export async function planRecordSet(recordSet: Buffer, from: bigint, until: bigi
   return { batches, next }
 }
 
-async function batchBody(span: BatchSpan): Promise<Buffer> {
-  const bytes = span.recordSet.subarray(span.start, span.end)
-  return span.codec === null ? bytes : span.codec.decompress(bytes)
+async function batchBody(recordSet: Buffer, span: BatchSpan): Promise<Buffer> {
+  const bytes = recordSet.subarray(span.start, span.end)
+  const codec = lookupCodecByAttributes(span.attributes)
+  return codec === null ? bytes : codec.decompress(bytes)
 }
 
 /** A control record's key: version int16, then type int16 (0 = ABORT). */
@@ -192,9 +193,9 @@ function isAbortMarker(body: Buffer): boolean {
  * The planned batches' records in [from, until), at most `chunk` at a time: records are made as
  * they are printed, so few of them live long enough to be copied by the garbage collector.
  */
-export async function* readBatches(batches: BatchSpan[], partition: number, from: bigint, until: bigint | undefined, chunk: number): AsyncGenerator<KafkaRecord[]> {
+export async function* readBatches(recordSet: Buffer, batches: BatchSpan[], partition: number, from: bigint, until: bigint | undefined, chunk: number): AsyncGenerator<KafkaRecord[]> {
   for (const span of batches) {
-    const body = await batchBody(span)
+    const body = await batchBody(recordSet, span)
     const cursor: BatchCursor = { body, pos: 0, left: span.count, done: false }
     while (!cursor.done && cursor.left > 0 && cursor.pos < body.length) {
       const records = readRecords(cursor, chunk, partition, span, from, until)
@@ -279,3 +280,15 @@ function readRecords(cursor: BatchCursor, max: number, partition: number, span: 
   cursor.pos = pos
   return out
 }
+
+/**
+ * The planned batches' bytes copied into one buffer of their own (spans rebased), so that they can
+ * be handed to a worker thread without copying the whole fetch response.
+ */
+export function detachBatches(recordSet: Buffer, batches: BatchSpan[]): { bytes: Buffer; batches: BatchSpan[] } {
+  const first = batches[0].start
+  const bytes = Buffer.allocUnsafeSlow(batches[batches.length - 1].end - first)
+  recordSet.copy(bytes, 0, first, batches[batches.length - 1].end)
+  return { bytes, batches: batches.map((b) => ({ ...b, start: b.start - first, end: b.end - first })) }
+}
+

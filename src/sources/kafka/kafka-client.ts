@@ -13,7 +13,7 @@ import { createRequire } from 'node:module'
 import kafkajs, { type Admin, type Kafka as KafkaInstance, type LogEntry } from 'kafkajs'
 import { isDebug, UserError } from '../../errors.js'
 import { redact, type KafkaConnection } from './connection.js'
-import { decodeFetchResponseV11, planRecordSet, readBatches, recordSetMagic, type FetchedPartition, type RecordSetPlan } from './fetch-response.js'
+import { decodeFetchResponseV11, planRecordSet, readBatches, recordSetMagic, type BatchSpan, type FetchedPartition, type RecordSetPlan } from './fetch-response.js'
 
 const { Kafka, logLevel, AssignerProtocol } = kafkajs
 const require = createRequire(import.meta.url)
@@ -52,6 +52,14 @@ export interface ConsumeOptions {
   onWarning?: (message: string) => void
 }
 
+/**
+ * One partition's part of one fetch: batches still undecoded (spans of `bytes`, which may be a view
+ * into the whole response), or records kafkajs decoded.
+ */
+export type RecordUnit =
+  | { partition: number; from: bigint; until?: bigint; bytes: Buffer; batches: BatchSpan[] }
+  | { partition: number; records: KafkaRecord[] }
+
 export interface GroupMember {
   memberId: string
   clientId: string
@@ -84,6 +92,8 @@ export interface KafkaClient {
   offsetsForTime(topic: string, ms: number): Promise<Map<number, bigint>>
   /** Reads the ranges without joining a group or committing anything; batches per partition. */
   consume(options: ConsumeOptions): AsyncIterable<KafkaRecord[]>
+  /** consume(), but records still undecoded where possible (for decoding in worker threads). */
+  consumeUnits(options: ConsumeOptions): AsyncIterable<RecordUnit>
   listGroups(): Promise<Array<{ groupId: string; protocolType: string }>>
   describeGroups(groupIds: string[]): Promise<GroupInfo[]>
   committedOffsets(groupId: string, topic: string): Promise<GroupOffsets>
@@ -171,7 +181,8 @@ interface PartitionRead {
   next?: bigint
   from: bigint
   until?: bigint
-  /** Record batches still to decode (rewind's decoder), or records kafkajs decoded. */
+  /** Record batches still to decode (rewind's decoder) in `recordSet`, or records kafkajs decoded. */
+  recordSet?: Buffer
   batches?: RecordSetPlan['batches']
   records?: KafkaRecord[]
 }
@@ -200,7 +211,7 @@ async function readPartition(topic: string, data: FetchedPartition | InternalPar
   if ('recordSet' in data) {
     if (data.recordSet.length === 0 || recordSetMagic(data.recordSet) === 2) {
       const { batches, next } = await planRecordSet(data.recordSet, from, until, data.abortedTransactions)
-      return { batches, next, from, until }
+      return { recordSet: data.recordSet, batches, next, from, until }
     }
     // A legacy message set (format v0/v1): kafkajs reads it (no transactions exist there).
     const sized = Buffer.alloc(4 + data.recordSet.length)
@@ -297,6 +308,34 @@ class KafkajsClient implements KafkaClient {
   }
 
   async *consume(options: ConsumeOptions): AsyncIterable<KafkaRecord[]> {
+    for await (const read of this.reads(options)) {
+      if (read.records !== undefined) {
+        for (let i = 0; i < read.records.length; i += CHUNK) yield read.records.slice(i, i + CHUNK)
+        continue
+      }
+      const chunks = readBatches(read.recordSet!, read.batches!, read.partition, read.from, read.until, CHUNK)
+      for (;;) {
+        let chunk: IteratorResult<KafkaRecord[]>
+        try {
+          chunk = await chunks.next()
+        } catch (error) {
+          throw this.userError(`read ${options.topic}`, error as KafkaError)
+        }
+        if (chunk.done === true) break
+        yield chunk.value
+      }
+    }
+  }
+
+  async *consumeUnits(options: ConsumeOptions): AsyncIterable<RecordUnit> {
+    for await (const read of this.reads(options)) {
+      if (read.records !== undefined) yield { partition: read.partition, records: read.records }
+      else yield { partition: read.partition, from: read.from, until: read.until, bytes: read.recordSet!, batches: read.batches! }
+    }
+  }
+
+  /** Each partition's part of each fetch that holds records, in order; the next fetch is in flight meanwhile. */
+  private async *reads(options: ConsumeOptions): AsyncIterable<PartitionRead> {
     const { topic, signal } = options
     const maxWaitTime = options.maxWaitMs ?? 250
     const cluster = await this.cluster(topic)
@@ -308,7 +347,7 @@ class KafkajsClient implements KafkaClient {
       until.set(range.partition, range.until)
     }
     // One fetch per leader for every partition still to read, from the offsets in `next`. Only
-    // batch headers are read on arrival; records are decoded as they are consumed (below).
+    // batch headers are read on arrival; records are decoded as they are consumed.
     const fetchRound = async (): Promise<PartitionRead[][]> => {
       const leaders = cluster.findLeaderForPartitions(topic, [...next.keys()])
       return Promise.all(Object.entries(leaders).map(async ([nodeId, partitions]) => {
@@ -361,23 +400,7 @@ class KafkajsClient implements KafkaClient {
         prefetched = fetchRound()
         prefetched.catch(() => {})
       }
-      for (const read of ready) {
-        if (read.records !== undefined) {
-          for (let i = 0; i < read.records.length; i += CHUNK) yield read.records.slice(i, i + CHUNK)
-          continue
-        }
-        const chunks = readBatches(read.batches!, read.partition, read.from, read.until, CHUNK)
-        for (;;) {
-          let chunk: IteratorResult<KafkaRecord[]>
-          try {
-            chunk = await chunks.next()
-          } catch (error) {
-            throw this.userError(`read ${topic}`, error as KafkaError)
-          }
-          if (chunk.done === true) break
-          yield chunk.value
-        }
-      }
+      yield* ready
     }
   }
 

@@ -53,6 +53,11 @@ export class KafkaSource implements EventSource {
     private readonly streamFromKey = true,
   ) {}
 
+  /** --stream-path, when the stream is not the message key. */
+  get streamPath(): string | undefined {
+    return this.decoder.options.streamPath
+  }
+
   /** Decoded events of the given partition ranges (tail uses this directly; follow when no `until`). */
   async *readRanges(ranges: ConsumeRange[], options: ReadRangesOptions = {}): AsyncIterable<Event[]> {
     const { decoder } = this

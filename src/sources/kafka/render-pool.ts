@@ -1,0 +1,162 @@
+import { cpus, type CpuInfo } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { UserError } from '../../errors.js'
+import type { OutputWriter } from '../../output/writer.js'
+import type { TailFilterOptions } from '../../tail/tail.js'
+import { WarningLimit } from './envelope.js'
+import { detachBatches } from './fetch-response.js'
+import type { ConsumeRange, RecordUnit } from './kafka-client.js'
+import type { KafkaSource } from './kafka-source.js'
+import { unitRenderer, type RenderInput } from './render-unit.js'
+
+export interface RenderRequest {
+  seq: number
+  unit: RecordUnit
+}
+
+export type RenderResult =
+  | { seq: number; bytes: Uint8Array; printed: number; warnings: string[] }
+  | { seq: number; error: string }
+
+/** One unit's output: text rendered on this thread, or UTF-8 bytes from a worker. */
+interface Output {
+  text?: string
+  bytes?: Uint8Array
+  printed: number
+  warnings: string[]
+}
+
+/** Below this many messages, starting a thread costs more than it saves. */
+const MIN_MESSAGES = 20_000
+const MAX_THREADS = 4
+/** Units queued per worker: enough that it never waits for this thread. */
+const QUEUED = 2
+
+/**
+ * Threads worth rendering a read of these ranges with, this one included: one for a small or
+ * endless read; else REWIND_THREADS when set, or one more per core that was idle since `since`
+ * (os.cpus() then). A worker on a busy core only competes with this thread: on 2 cores, a worker
+ * made the 200k-message bench 15-20% faster with the other core idle and 20% slower with it busy.
+ */
+export function renderThreads(ranges: ConsumeRange[], since: CpuInfo[], env: NodeJS.ProcessEnv = process.env): number {
+  let messages = 0n
+  for (const range of ranges) {
+    if (range.until === undefined) return 1
+    if (range.until > range.from) messages += range.until - range.from
+  }
+  if (messages < MIN_MESSAGES) return 1
+  const asked = env.REWIND_THREADS?.trim()
+  if (asked !== undefined && asked !== '') {
+    if (!/^\d+$/.test(asked) || Number(asked) < 1) throw new UserError(`REWIND_THREADS "${asked}": expected a number of threads, 1 to ${MAX_THREADS}`)
+    return Math.min(Number(asked), MAX_THREADS)
+  }
+  // This process keeps about 1.4 cores busy while it starts (module loading, V8's compiler and GC
+  // threads): an idle 2-core machine shows ~0.6 idle cores here, one with a core busy elsewhere ~0.
+  return 1 + Math.min(MAX_THREADS - 1, Math.floor(idleCores(since, cpus()) + 0.6))
+}
+
+/** How many cores' worth of time went idle between two os.cpus() readings (0 when unknown). */
+export function idleCores(before: CpuInfo[], after: CpuInfo[]): number {
+  if (before.length === 0 || before.length !== after.length) return 0
+  let idle = 0
+  let total = 0
+  for (let i = 0; i < after.length; i++) {
+    const a = before[i].times
+    const b = after[i].times
+    idle += b.idle - a.idle
+    total += b.user + b.nice + b.sys + b.idle + b.irq - (a.user + a.nice + a.sys + a.idle + a.irq)
+  }
+  return total <= 0 ? 0 : (idle / total) * after.length
+}
+
+export interface RenderOptions {
+  ranges: ConsumeRange[]
+  maxWaitMs: number
+  signal: AbortSignal
+  filter: TailFilterOptions
+  out: OutputWriter
+  onWarning: (message: string) => void
+  /** This thread and threads - 1 workers. */
+  threads: number
+}
+
+/**
+ * `tail --format ndjson` of a Kafka topic, decoded, filtered and printed by this thread and
+ * worker threads together. Each unit (one partition's part of one fetch) goes to a worker with
+ * room in its queue, else this thread renders it; units are written in fetch order, so the output
+ * is byte for byte what one thread prints. Returns the number of events printed.
+ */
+export async function renderInThreads(source: KafkaSource, options: RenderOptions): Promise<number> {
+  const input: RenderInput = { decoder: { topic: source.topic, streamPath: source.streamPath }, filter: options.filter }
+  const renderHere = unitRenderer(input)
+  const url = new URL('./render-worker.js', import.meta.url)
+  const waiting = new Map<number, { resolve: (output: Output) => void; reject: (error: Error) => void }>()
+  const queued = new Array<number>(options.threads - 1).fill(0)
+  let closing = false
+  let failure: Error | undefined
+  const failAll = (error: Error) => {
+    failure ??= error
+    for (const entry of waiting.values()) entry.reject(error)
+    waiting.clear()
+  }
+  const workers = queued.map((_, index) => {
+    const worker = new Worker(url, { workerData: input })
+    worker.on('message', (result: RenderResult) => {
+      const entry = waiting.get(result.seq)
+      if (entry === undefined) return
+      waiting.delete(result.seq)
+      queued[index]--
+      if ('error' in result) entry.reject(new UserError(`kafka ${source.topic}: rendering failed: ${result.error}`))
+      else entry.resolve(result)
+    })
+    worker.on('error', (error) => failAll(new UserError(`kafka ${source.topic}: a render thread failed: ${error.message}`, { cause: error })))
+    worker.on('exit', (code) => {
+      if (!closing) failAll(new UserError(`kafka ${source.topic}: a render thread exited with code ${code}`))
+    })
+    return worker
+  })
+
+  const warnings = new WarningLimit()
+  const inOrder: Array<{ output: Promise<Output>; done: boolean }> = []
+  const enqueue = (output: Promise<Output>, done = false) => {
+    const entry = { output, done }
+    if (!done) output.then(() => (entry.done = true), () => (entry.done = true))
+    inOrder.push(entry)
+  }
+  let printed = 0
+  const writeNext = async () => {
+    const output = await inOrder.shift()!.output
+    for (const message of output.warnings) warnings.pass(message, options.onWarning)
+    if (output.bytes !== undefined) await options.out.writeBytes(output.bytes)
+    else await options.out.write(output.text!)
+    printed += output.printed
+  }
+  try {
+    let seq = 0
+    const units = source.client.consumeUnits({ topic: source.topic, ranges: options.ranges, signal: options.signal, maxWaitMs: options.maxWaitMs, onWarning: options.onWarning })
+    for await (const unit of units) {
+      if (failure !== undefined) throw failure
+      const index = queued.indexOf(Math.min(...queued))
+      if (index === -1 || queued[index] >= QUEUED) {
+        enqueue(Promise.resolve(await renderHere(unit)), true)
+      } else {
+        // Batches travel as bytes of their own (transferred, not copied again).
+        const sent: RecordUnit = 'batches' in unit ? { ...unit, ...detachBatches(unit.bytes, unit.batches) } : unit
+        const request: RenderRequest = { seq: seq++, unit: sent }
+        const output = new Promise<Output>((resolve, reject) => waiting.set(request.seq, { resolve, reject }))
+        output.catch(() => {}) // awaited in order below; a failure must not surface before then
+        enqueue(output)
+        queued[index]++
+        workers[index].postMessage(request, 'batches' in sent ? [sent.bytes.buffer as ArrayBuffer] : [])
+      }
+      // Write what is done, in order; units waiting for their turn stay few.
+      while (inOrder.length > 0 && (inOrder[0].done || inOrder.length > QUEUED * workers.length + 1)) await writeNext()
+    }
+    while (inOrder.length > 0) await writeNext()
+  } finally {
+    closing = true
+    await Promise.all(workers.map((w) => w.terminate()))
+  }
+  return printed
+}
+

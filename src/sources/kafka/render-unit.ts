@@ -1,0 +1,58 @@
+import { chalkFor } from '../../output/colors.js'
+import { createEventPrinter } from '../../output/event-format.js'
+import { tailFilter, type TailFilterOptions } from '../../tail/tail.js'
+import { KafkaDecoder, type DecoderOptions } from './envelope.js'
+import { readBatches } from './fetch-response.js'
+import type { KafkaRecord, RecordUnit } from './kafka-client.js'
+
+/** What a renderer is made from (plain data: it crosses to worker threads). */
+export interface RenderInput {
+  decoder: Pick<DecoderOptions, 'topic' | 'streamPath'>
+  filter: TailFilterOptions
+}
+
+export interface RenderedUnit {
+  text: string
+  printed: number
+  /** Every not-JSON warning, unlimited: whoever writes the text limits them in output order. */
+  warnings: string[]
+}
+
+const asBuffer = (bytes: Uint8Array | null): Buffer | null => (bytes === null || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+
+/** Records that crossed a thread boundary have plain Uint8Arrays where they had Buffers. */
+function revive(record: KafkaRecord): KafkaRecord {
+  const headers: KafkaRecord['headers'] = {}
+  for (const name in record.headers) {
+    const value = record.headers[name]
+    headers[name] = Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v : asBuffer(v)!)) : typeof value === 'string' || value === undefined ? value : asBuffer(value)!
+  }
+  return { ...record, key: asBuffer(record.key), value: asBuffer(record.value), headers }
+}
+
+/**
+ * Decodes, filters and prints (NDJSON) one unit of records, with the decoder, filter and printer
+ * that `tail` uses on the main thread; the text depends on the unit alone.
+ */
+export function unitRenderer(input: RenderInput): (unit: RecordUnit) => Promise<RenderedUnit> {
+  const decoder = new KafkaDecoder({ ...input.decoder, warnLimit: Infinity })
+  const filter = tailFilter(input.filter)
+  const printer = createEventPrinter('ndjson', { chalk: chalkFor() })
+  return async (unit) => {
+    const warnings: string[] = []
+    const warn = (message: string) => warnings.push(message)
+    let text = ''
+    let printed = 0
+    const print = (records: KafkaRecord[]) => {
+      for (let i = 0; i < records.length; i++) {
+        const event = decoder.decode(records[i], warn)
+        if (filter !== undefined && !filter(event)) continue
+        text += printer.event(event)
+        printed++
+      }
+    }
+    if ('records' in unit) print(unit.records.map(revive))
+    else for await (const records of readBatches(asBuffer(unit.bytes)!, unit.batches, unit.partition, unit.from, unit.until, 1000)) print(records)
+    return { text, printed, warnings }
+  }
+}
