@@ -7,24 +7,14 @@ import { WarningLimit } from './envelope.js'
 import { detachBatches } from './fetch-response.js'
 import type { ConsumeRange, RecordUnit } from './kafka-client.js'
 import type { KafkaSource } from './kafka-source.js'
-import { unitRenderer, type RenderInput } from './render-unit.js'
+import { unitRenderer, type RenderedUnit, type RenderInput } from './render-unit.js'
 
 export interface RenderRequest {
   seq: number
   unit: RecordUnit
 }
 
-export type RenderResult =
-  | { seq: number; bytes: Uint8Array; printed: number; warnings: string[] }
-  | { seq: number; error: string }
-
-/** One unit's output: text rendered on this thread, or UTF-8 bytes from a worker. */
-interface Output {
-  text?: string
-  bytes?: Uint8Array
-  printed: number
-  warnings: string[]
-}
+export type RenderResult = ({ seq: number } & RenderedUnit) | { seq: number; error: string }
 
 /** Below this many messages, starting a thread costs more than it saves. */
 const MIN_MESSAGES = 20_000
@@ -90,7 +80,7 @@ export async function renderInThreads(source: KafkaSource, options: RenderOption
   const input: RenderInput = { decoder: { topic: source.topic, streamPath: source.streamPath }, filter: options.filter }
   const renderHere = unitRenderer(input)
   const url = new URL('./render-worker.js', import.meta.url)
-  const waiting = new Map<number, { resolve: (output: Output) => void; reject: (error: Error) => void }>()
+  const waiting = new Map<number, { resolve: (output: RenderedUnit) => void; reject: (error: Error) => void }>()
   const queued = new Array<number>(options.threads - 1).fill(0)
   let closing = false
   let failure: Error | undefined
@@ -117,8 +107,8 @@ export async function renderInThreads(source: KafkaSource, options: RenderOption
   })
 
   const warnings = new WarningLimit()
-  const inOrder: Array<{ output: Promise<Output>; done: boolean }> = []
-  const enqueue = (output: Promise<Output>, done = false) => {
+  const inOrder: Array<{ output: Promise<RenderedUnit>; done: boolean }> = []
+  const enqueue = (output: Promise<RenderedUnit>, done = false) => {
     const entry = { output, done }
     if (!done) output.then(() => (entry.done = true), () => (entry.done = true))
     inOrder.push(entry)
@@ -127,8 +117,7 @@ export async function renderInThreads(source: KafkaSource, options: RenderOption
   const writeNext = async () => {
     const output = await inOrder.shift()!.output
     for (const message of output.warnings) warnings.pass(message, options.onWarning)
-    if (output.bytes !== undefined) await options.out.writeBytes(output.bytes)
-    else await options.out.write(output.text!)
+    await options.out.writeBytes(output.bytes)
     printed += output.printed
   }
   try {
@@ -143,7 +132,7 @@ export async function renderInThreads(source: KafkaSource, options: RenderOption
         // Batches travel as bytes of their own (transferred, not copied again).
         const sent: RecordUnit = 'batches' in unit ? { ...unit, ...detachBatches(unit.bytes, unit.batches) } : unit
         const request: RenderRequest = { seq: seq++, unit: sent }
-        const output = new Promise<Output>((resolve, reject) => waiting.set(request.seq, { resolve, reject }))
+        const output = new Promise<RenderedUnit>((resolve, reject) => waiting.set(request.seq, { resolve, reject }))
         output.catch(() => {}) // awaited in order below; a failure must not surface before then
         enqueue(output)
         queued[index]++

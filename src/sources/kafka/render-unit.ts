@@ -12,7 +12,8 @@ export interface RenderInput {
 }
 
 export interface RenderedUnit {
-  text: string
+  /** The NDJSON lines, UTF-8. */
+  bytes: Uint8Array
   printed: number
   /** Every not-JSON warning, unlimited: whoever writes the text limits them in output order. */
   warnings: string[]
@@ -41,18 +42,47 @@ export function unitRenderer(input: RenderInput): (unit: RecordUnit) => Promise<
   return async (unit) => {
     const warnings: string[] = []
     const warn = (message: string) => warnings.push(message)
-    let text = ''
+    // About what the text of a unit takes: NDJSON events are a little longer than their messages.
+    const out = new ByteSink('bytes' in unit ? unit.bytes.length * 2 : 1 << 16)
     let printed = 0
     const print = (records: KafkaRecord[]) => {
       for (let i = 0; i < records.length; i++) {
         const event = decoder.decode(records[i], warn)
         if (filter !== undefined && !filter(event)) continue
-        text += printer.event(event)
+        out.add(printer.event(event))
         printed++
       }
     }
     if ('records' in unit) print(unit.records.map(revive))
     else for await (const records of readBatches(asBuffer(unit.bytes)!, unit.batches, unit.partition, unit.from, unit.until, 1000)) print(records)
-    return { text, printed, warnings }
+    return { bytes: out.bytes(), printed, warnings }
+  }
+}
+
+/**
+ * Text written as UTF-8 line by line into one buffer: cheaper than joining the lines into one
+ * string and encoding that (the joined string must be flattened first).
+ */
+class ByteSink {
+  private buffer: Buffer
+  private length = 0
+
+  constructor(capacity: number) {
+    // Not from Buffer's shared pool: the memory may be transferred to another thread.
+    this.buffer = Buffer.allocUnsafeSlow(Math.max(capacity, 1 << 12))
+  }
+
+  add(text: string): void {
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
+    if (this.length + text.length * 3 > this.buffer.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + text.length * 3))
+      this.buffer.copy(grown, 0, 0, this.length)
+      this.buffer = grown
+    }
+    this.length += this.buffer.write(text, this.length)
+  }
+
+  bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.length)
   }
 }

@@ -4,16 +4,13 @@ import type { RenderRequest, RenderResult } from './render-pool.js'
 import { unitRenderer, type RenderInput } from './render-unit.js'
 
 const render = unitRenderer(workerData as RenderInput)
-const encoder = new TextEncoder()
 
 let queue = Promise.resolve()
 parentPort!.on('message', ({ seq, unit }: RenderRequest) => {
   queue = queue.then(async () => {
     let result: RenderResult
     try {
-      const { text, printed, warnings } = await render(unit)
-      // UTF-8 here, so the main thread only writes bytes.
-      result = { seq, bytes: encoder.encode(text), printed, warnings }
+      result = { seq, ...(await render(unit)) }
     } catch (error) {
       result = { seq, error: (error as Error).message ?? String(error) }
     }
