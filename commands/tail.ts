@@ -76,12 +76,12 @@ REWIND_THREADS=N sets the number of threads.`
         onWarning: read.onWarning,
       }
       const out = new OutputWriter()
-      // A big Kafka read printed as NDJSON: worker threads decode and print while this thread fetches.
-      const inWorkers = source.kind === 'kafka' && printer.format === 'ndjson' && !range.follow && flags.limit === undefined && flags.group === undefined && upcasters.size === 0
-      const events = inWorkers
-        ? await this.kafkaInWorkers(source as KafkaSource, range, readOptions, { types: flags.type, streams: flags.stream, where: flags.where, range }, out, cpusAtStart)
-        : tailEvents(source, range, readOptions)
-      if (events !== undefined) {
+      // A Kafka read to the end as NDJSON: each fetched unit is printed on its own (possibly by a
+      // worker thread), in order. Everything else streams events through runTail.
+      if (source.kind === 'kafka' && printer.format === 'ndjson' && !range.follow && flags.limit === undefined && flags.group === undefined && upcasters.size === 0) {
+        await this.kafkaInThreads(source as KafkaSource, range, readOptions, { types: flags.type, streams: flags.stream, where: flags.where, range }, out, cpusAtStart)
+      } else {
+        const events = tailEvents(source, range, readOptions)
         let afterBatch: ((batch: Event[]) => Promise<void>) | undefined
         if (flags.group !== undefined) {
           const group = flags.group
@@ -106,14 +106,12 @@ REWIND_THREADS=N sets the number of threads.`
     if (stopped !== undefined) this.exit(stopped === 'SIGINT' ? 130 : 143)
   }
 
-  /** Prints the read with worker threads when it is big enough; otherwise returns its events. */
-  private async kafkaInWorkers(source: KafkaSource, range: TailRange, options: TailReadOptions, filter: TailFilterOptions, out: OutputWriter, cpusAtStart: CpuInfo[]): Promise<AsyncIterable<Event[]> | undefined> {
+  /** Decodes, filters and prints a Kafka read as NDJSON, with worker threads when it is big enough. */
+  private async kafkaInThreads(source: KafkaSource, range: TailRange, options: TailReadOptions, filter: TailFilterOptions, out: OutputWriter, cpusAtStart: CpuInfo[]): Promise<void> {
     const [{ kafkaTailRanges }, { renderInThreads, renderThreads }] = await Promise.all([import('../src/tail/kafka-tail.js'), import('../src/sources/kafka/render-pool.js')])
     const { ranges, maxWaitMs } = await kafkaTailRanges(source, range, options)
     const threads = renderThreads(ranges, cpusAtStart)
-    if (threads < 2) return source.readRanges(ranges, { signal: options.signal, maxWaitMs, onWarning: options.onWarning })
     await renderInThreads(source, { ranges, maxWaitMs, signal: options.signal, threads, out, onWarning: options.onWarning, filter })
     await out.flush()
-    return undefined
   }
 }
