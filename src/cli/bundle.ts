@@ -1,16 +1,21 @@
-import { build, type OutputFile, type Plugin } from 'esbuild'
+import { build, type BuildOptions, type Plugin } from 'esbuild'
+import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
  * Bundles the compiled CLI (dist/) with esbuild into dist/bundle/, run after tsc by `npm run build`.
- * Starting node on ~300 small files (oclif and its dependencies, our own modules) costs more than
- * the command itself: one file per bundle entry is compiled faster and resolves nothing.
+ * Starting node on ~300 small files (oclif and its dependencies, our own modules) cost more than
+ * the command itself; a few bundled files load in a fraction of that.
  *
- * - cli.js: oclif (src/cli/main.ts), what bin/run.js imports; enough for --version and --help.
- * - commands.js: every command, for oclif's "explicit" command discovery (package.json "oclif").
- * - chunk-*.js: code shared by both, and each `await import()` target (Kafka, the ink views, ...),
+ * - cli-HASH.cjs: oclif and main() (src/cli/main.ts), CommonJS so that load-cli.cjs can run it
+ *   with a V8 code cache (cli-HASH.cjs.cache, written by the first run); enough for --version and --help.
+ * - load-cli.cjs: what bin/run.js requires (src/cli/load-cli.cts).
+ * - commands.js: every command, for oclif's "explicit" command discovery (package.json "oclif");
+ *   its `@oclif/core` is the cli bundle's, through load-cli.cjs.
+ * - chunk-*.js: what commands share, and each `await import()` target (Kafka, the ink views, ...),
  *   so that what a command loads lazily stays lazy.
  * kafkajs, ink, react, jiti and better-sqlite3 (native) stay in node_modules, loaded when needed.
  *
@@ -31,6 +36,8 @@ const EXTERNAL = [
   'typescript', 'ts-node', 'tsx', // oclif's optional TypeScript support, turned off in main.ts
 ]
 
+const COMMON: BuildOptions = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning', write: false }
+
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name)
@@ -47,14 +54,25 @@ function commandFiles(): Array<{ id: string; file: string }> {
       if (parts.at(-1) === 'index') parts.pop()
       return { id: parts.join(':'), file }
     })
-    .sort((a, b) => a.id.localeCompare(b.id))
+    .sort((a, b) => (a.id < b.id ? -1 : 1))
 }
 
 function isStale(): boolean {
   if (!existsSync(stamp)) return true
   const built = statSync(stamp).mtimeMs
-  const inputs = [join(root, 'package.json'), ...walk(join(dist, 'src')), ...walk(commandsDir)].filter((f) => f.endsWith('.js') || f.endsWith('.json'))
+  const inputs = [join(root, 'package.json'), ...walk(join(dist, 'src')), ...walk(commandsDir)].filter((f) => /\.(c?js|json)$/.test(f))
   return inputs.some((file) => statSync(file).mtimeMs > built)
+}
+
+/** A module whose source is the given text, resolved from dist/. */
+function virtual(name: string, contents: string): Plugin {
+  return {
+    name,
+    setup(builder) {
+      builder.onResolve({ filter: new RegExp(`^${name}$`) }, () => ({ path: name, namespace: 'rewind' }))
+      builder.onLoad({ filter: new RegExp(`^${name}$`), namespace: 'rewind' }, () => ({ contents, resolveDir: dist, loader: 'js' }))
+    },
+  }
 }
 
 /**
@@ -76,8 +94,30 @@ const keepImportMetaUrl: Plugin = {
   },
 }
 
-/** Writes shared chunks first and the entries last, each by rename: a CLI started meanwhile sees a whole bundle. */
-function writeOutputs(files: Array<Pick<OutputFile, 'path' | 'contents'>>, entries: string[]): void {
+/**
+ * Changes to oclif's code in the cli bundle. Each must match: if an oclif upgrade changes the code,
+ * the build fails here instead of quietly losing the change (or loading commands wrongly).
+ */
+const OCLIF_PATCHES: Array<{ why: string; from: RegExp; to: string }> = [
+  {
+    why: 'The cli bundle runs from a code cache, where import() has no loader: load-cli.cjs passes its own as __rewindImport.',
+    from: /(?<![\w$.'"`])import\(/g,
+    to: '__rewindImport(',
+  },
+]
+
+function patchOclif(text: string): string {
+  return OCLIF_PATCHES.reduce((patched, { why, from, to }) => {
+    if (patched.search(from) === -1) throw new Error(`cli bundle: no match for ${from} (${why}); has @oclif/core changed? Update src/cli/bundle.ts.`)
+    return patched.replace(from, to)
+  }, text)
+}
+
+/**
+ * Writes shared chunks first and the entries last, each by rename: a CLI started meanwhile sees a
+ * whole bundle. Then removes what this bundle does not use: old chunks, old cli bundles and caches.
+ */
+function writeOutputs(files: Array<{ path: string; contents: Uint8Array }>, entries: string[], keep: string[]): void {
   mkdirSync(outdir, { recursive: true })
   const isEntry = (file: { path: string }) => entries.includes(file.path)
   for (const file of [...files.filter((f) => !isEntry(f)), ...files.filter(isEntry)]) {
@@ -86,49 +126,67 @@ function writeOutputs(files: Array<Pick<OutputFile, 'path' | 'contents'>>, entri
     writeFileSync(temporary, file.contents)
     renameSync(temporary, file.path)
   }
-  const kept = new Set(files.map((f) => f.path))
+  const kept = new Set([...files.map((f) => f.path), ...keep])
   for (const name of readdirSync(outdir)) if (!kept.has(join(outdir, name))) rmSync(join(outdir, name), { force: true })
 }
 
 if (process.argv.includes('--if-stale') && !isStale()) process.exit(0)
 
-const commands = commandFiles()
-const commandsEntry = [
-  ...commands.map(({ file }, i) => `import C${i} from ${JSON.stringify(`./${relative(dist, file).split(sep).join('/')}`)}`),
-  `export const COMMANDS = { ${commands.map(({ id }, i) => `${JSON.stringify(id)}: C${i}`).join(', ')} }`,
-].join('\n')
-
 const started = Date.now()
-const result = await build({
-  entryPoints: { cli: join(dist, 'src', 'cli', 'main.js'), commands: 'rewind:commands' },
+const oclifExports = Object.keys(createRequire(import.meta.url)('@oclif/core') as object)
+const commands = commandFiles()
+
+const cli = await build({
+  ...COMMON,
+  entryPoints: ['rewind-cli'],
+  plugins: [virtual('rewind-cli', "export * from '@oclif/core'\nexport { main } from './src/cli/main.js'\n")],
+  format: 'cjs',
+  outfile: join(outdir, 'cli.cjs'),
+  external: EXTERNAL,
+})
+const cliText = patchOclif(cli.outputFiles![0].text)
+const cliFile = `cli-${createHash('sha256').update(cliText).digest('hex').slice(0, 12)}.cjs`
+const loader = await build({
+  ...COMMON,
+  entryPoints: [join(dist, 'src', 'cli', 'load-cli.cjs')],
+  define: { REWIND_CLI_FILE: JSON.stringify(cliFile) },
+  format: 'cjs',
+  outfile: join(outdir, 'load-cli.cjs'),
+})
+const esm = await build({
+  ...COMMON,
+  entryPoints: { commands: 'rewind-commands' },
   plugins: [
+    virtual('rewind-commands', [
+      ...commands.map(({ file }, i) => `import C${i} from ${JSON.stringify(`./${relative(dist, file).split(sep).join('/')}`)}`),
+      `export const COMMANDS = { ${commands.map(({ id }, i) => `${JSON.stringify(id)}: C${i}`).join(', ')} }`,
+    ].join('\n')),
+    // One oclif for bin/run.js and the commands: the one load-cli.cjs loaded.
+    virtual('@oclif/core', [
+      "import { createRequire } from 'node:module'",
+      "const oclif = createRequire(import.meta.url)('./load-cli.cjs')",
+      `export const { ${oclifExports.join(', ')} } = oclif`,
+    ].join('\n')),
     keepImportMetaUrl,
-    {
-      name: 'commands-entry',
-      setup(builder) {
-        builder.onResolve({ filter: /^rewind:commands$/ }, () => ({ path: 'commands', namespace: 'rewind' }))
-        builder.onLoad({ filter: /.*/, namespace: 'rewind' }, () => ({ contents: commandsEntry, resolveDir: dist, loader: 'js' }))
-      },
-    },
   ],
-  bundle: true,
-  splitting: true,
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
+  splitting: true,
   outdir,
   entryNames: '[name]',
   chunkNames: 'chunk-[hash]',
   external: EXTERNAL,
-  // oclif and its dependencies are CommonJS: their require() of node built-ins needs a real require.
+  // Bundled CommonJS dependencies (cli-table3, lilconfig, ...) require() node built-ins: give them a require.
   banner: { js: "import { createRequire as __rewindCreateRequire } from 'node:module'; const require = __rewindCreateRequire(import.meta.url);" },
-  legalComments: 'none',
-  logLevel: 'warning',
   metafile: true,
-  write: false,
 })
-// What went where and why, for https://esbuild.github.io/analyze/
-const metafile = { path: join(outdir, 'meta.json'), contents: Buffer.from(JSON.stringify(result.metafile)) }
-writeOutputs([metafile, ...result.outputFiles], [join(outdir, 'cli.js'), join(outdir, 'commands.js')])
-const bytes = result.outputFiles.reduce((sum, f) => sum + f.contents.length, 0)
-process.stderr.write(`bundled ${commands.length} commands into ${relative(root, outdir)} (${result.outputFiles.length} files, ${(bytes / 1024).toFixed(0)} KiB, ${Date.now() - started} ms)\n`)
+
+const outputs = [
+  { path: join(outdir, cliFile), contents: Buffer.from(cliText) },
+  ...loader.outputFiles!,
+  ...esm.outputFiles!,
+  // What went where and why, for https://esbuild.github.io/analyze/
+  { path: join(outdir, 'meta.json'), contents: Buffer.from(JSON.stringify(esm.metafile)) },
+]
+writeOutputs(outputs, [join(outdir, cliFile), join(outdir, 'load-cli.cjs'), stamp], [join(outdir, `${cliFile}.cache`)])
+const bytes = outputs.reduce((sum, f) => sum + f.contents.length, 0)
+process.stderr.write(`bundled ${commands.length} commands into ${relative(root, outdir)} (${outputs.length} files, ${(bytes / 1024).toFixed(0)} KiB, ${Date.now() - started} ms)\n`)
