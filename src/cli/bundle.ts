@@ -104,6 +104,11 @@ const OCLIF_PATCHES: Array<{ why: string; from: RegExp; to: string }> = [
     from: /(?<![\w$.'"`])import\(/g,
     to: '__rewindImport(',
   },
+  {
+    why: "Sorting the commands with localeCompare sets up ICU's collator, ~10 ms of every run; command ids are ASCII.",
+    from: /\.sort\(\(a, b\) => a\.id\.localeCompare\(b\.id\)\)/g,
+    to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
+  },
 ]
 
 function patchOclif(text: string): string {
