@@ -13,9 +13,10 @@ import { fileURLToPath } from 'node:url'
  * - cli-HASH.cjs: oclif and main() (src/cli/main.ts), CommonJS so that load-cli.cjs can run it
  *   with a V8 code cache (cli-HASH.cjs.cache, written by the first run); enough for --version and --help.
  * - load-cli.cjs: what bin/run.js requires (src/cli/load-cli.cts).
- * - commands.js: every command, for oclif's "explicit" command discovery (package.json "oclif");
- *   its `@oclif/core` is the cli bundle's, through load-cli.cjs.
- * - chunk-*.js: what commands share, and each `await import()` target (Kafka, the ink views, ...),
+ * - commands/: one ES module per command, where package.json's "oclif" finds them (through
+ *   oclif.manifest.json), so a run loads only its own command; their `@oclif/core` is the cli
+ *   bundle's, through load-cli.cjs.
+ * - chunks/: what commands share, and each `await import()` target (Kafka, the ink views, ...),
  *   so that what a command loads lazily stays lazy.
  * kafkajs, ink, react, jiti and better-sqlite3 (native) stay in node_modules, loaded when needed.
  *
@@ -26,7 +27,8 @@ const root = fileURLToPath(new URL('../../../', import.meta.url))
 const dist = join(root, 'dist')
 const outdir = join(dist, 'bundle')
 const commandsDir = join(dist, 'commands')
-const stamp = join(outdir, 'commands.js')
+/** Written last. */
+const stamp = join(outdir, 'meta.json')
 
 const EXTERNAL = [
   'better-sqlite3', // native addon
@@ -45,16 +47,10 @@ function walk(dir: string): string[] {
   })
 }
 
-/** Command files the way oclif's default pattern finds them: `upcast/check.js` is `upcast:check`. */
-function commandFiles(): Array<{ id: string; file: string }> {
-  return walk(commandsDir)
-    .filter((file) => file.endsWith('.js') && !/(^|[\\/])_[^\\/]*$/.test(file) && !/\.(test|spec|helpers)\.js$/.test(file))
-    .map((file) => {
-      const parts = relative(commandsDir, file).replace(/\.js$/, '').split(sep)
-      if (parts.at(-1) === 'index') parts.pop()
-      return { id: parts.join(':'), file }
-    })
-    .sort((a, b) => (a.id < b.id ? -1 : 1))
+/** One entry per command file (oclif skips files named _*): `commands/upcast/check` for upcast:check. */
+function commandEntries(): Record<string, string> {
+  const files = walk(commandsDir).filter((file) => file.endsWith('.js') && !/(^|[\\/])_[^\\/]*$/.test(file))
+  return Object.fromEntries(files.map((file) => [join('commands', relative(commandsDir, file)).replace(/\.js$/, '').split(sep).join('/'), file]))
 }
 
 function isStale(): boolean {
@@ -75,11 +71,13 @@ function virtual(name: string, contents: string): Plugin {
   }
 }
 
+/** The package root's URL, as an expression in any file of the bundle (which esbuild may put in commands/ or chunks/). */
+const ROOT_URL = "import.meta.url.slice(0, import.meta.url.lastIndexOf('/dist/bundle/') + 1)"
+
 /**
  * Bundled code keeps the meaning of `import.meta.url`: the URL of the module's own compiled file
  * in dist/, so that `new URL('../../../fixtures/demo/', import.meta.url)` and the replay worker's
- * URL resolve as they do unbundled. Every output is directly in dist/bundle, so the path from
- * there is known before esbuild decides which chunk a module lands in.
+ * URL resolve as they do unbundled.
  */
 const keepImportMetaUrl: Plugin = {
   name: 'keep-import-meta-url',
@@ -88,8 +86,8 @@ const keepImportMetaUrl: Plugin = {
       if (!args.path.startsWith(dist + sep) || args.path.startsWith(outdir + sep)) return undefined
       const text = readFileSync(args.path, 'utf8')
       if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' }
-      const fromBundle = relative(outdir, args.path).split(sep).join('/')
-      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`), loader: 'js' }
+      const fromRoot = relative(root, args.path).split(sep).join('/')
+      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromRoot)}, ${ROOT_URL}).href`), loader: 'js' }
     })
   },
 }
@@ -119,27 +117,33 @@ function patchOclif(text: string): string {
 }
 
 /**
- * Writes shared chunks first and the entries last, each by rename: a CLI started meanwhile sees a
- * whole bundle. Then removes what this bundle does not use: old chunks, old cli bundles and caches.
+ * Writes the files in the order given, each by rename, so that a CLI started meanwhile sees a whole
+ * bundle: what is imported before what imports it. Then removes what this bundle does not use (old
+ * chunks, old cli bundles and their caches); `keep` is what it uses without writing.
  */
-function writeOutputs(files: Array<{ path: string; contents: Uint8Array }>, entries: string[], keep: string[]): void {
-  mkdirSync(outdir, { recursive: true })
-  const isEntry = (file: { path: string }) => entries.includes(file.path)
-  for (const file of [...files.filter((f) => !isEntry(f)), ...files.filter(isEntry)]) {
-    if (dirname(file.path) !== outdir) throw new Error(`bundle output outside ${outdir}: ${file.path}`)
+function writeOutputs(files: Array<{ path: string; contents: Uint8Array }>, keep: string[]): void {
+  for (const file of files) {
+    if (!file.path.startsWith(outdir + sep)) throw new Error(`bundle output outside ${outdir}: ${file.path}`)
+    mkdirSync(dirname(file.path), { recursive: true })
     const temporary = `${file.path}.${process.pid}.tmp`
     writeFileSync(temporary, file.contents)
     renameSync(temporary, file.path)
   }
   const kept = new Set([...files.map((f) => f.path), ...keep])
-  for (const name of readdirSync(outdir)) if (!kept.has(join(outdir, name))) rmSync(join(outdir, name), { force: true })
+  for (const file of walk(outdir)) if (!kept.has(file)) rmSync(file, { force: true })
+  for (const dir of [join(outdir, 'commands'), join(outdir, 'chunks')]) removeEmptyDirectories(dir)
+}
+
+function removeEmptyDirectories(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeEmptyDirectories(join(dir, entry.name))
+  if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true })
 }
 
 if (process.argv.includes('--if-stale') && !isStale()) process.exit(0)
 
 const started = Date.now()
 const oclifExports = Object.keys(createRequire(import.meta.url)('@oclif/core') as object)
-const commands = commandFiles()
+const commands = commandEntries()
 
 const cli = await build({
   ...COMMON,
@@ -160,16 +164,13 @@ const loader = await build({
 })
 const esm = await build({
   ...COMMON,
-  entryPoints: { commands: 'rewind-commands' },
+  entryPoints: commands,
   plugins: [
-    virtual('rewind-commands', [
-      ...commands.map(({ file }, i) => `import C${i} from ${JSON.stringify(`./${relative(dist, file).split(sep).join('/')}`)}`),
-      `export const COMMANDS = { ${commands.map(({ id }, i) => `${JSON.stringify(id)}: C${i}`).join(', ')} }`,
-    ].join('\n')),
     // One oclif for bin/run.js and the commands: the one load-cli.cjs loaded.
     virtual('@oclif/core', [
       "import { createRequire } from 'node:module'",
-      "const oclif = createRequire(import.meta.url)('./load-cli.cjs')",
+      "import { fileURLToPath } from 'node:url'",
+      `const oclif = createRequire(import.meta.url)(fileURLToPath(new URL('dist/bundle/load-cli.cjs', ${ROOT_URL})))`,
       `export const { ${oclifExports.join(', ')} } = oclif`,
     ].join('\n')),
     keepImportMetaUrl,
@@ -177,21 +178,22 @@ const esm = await build({
   format: 'esm',
   splitting: true,
   outdir,
-  entryNames: '[name]',
-  chunkNames: 'chunk-[hash]',
+  chunkNames: 'chunks/[name]-[hash]',
   external: EXTERNAL,
   // Bundled CommonJS dependencies (cli-table3, lilconfig, ...) require() node built-ins: give them a require.
   banner: { js: "import { createRequire as __rewindCreateRequire } from 'node:module'; const require = __rewindCreateRequire(import.meta.url);" },
   metafile: true,
 })
 
+const isChunk = (file: { path: string }) => file.path.startsWith(join(outdir, 'chunks') + sep)
 const outputs = [
+  ...esm.outputFiles!.filter(isChunk),
   { path: join(outdir, cliFile), contents: Buffer.from(cliText) },
   ...loader.outputFiles!,
-  ...esm.outputFiles!,
+  ...esm.outputFiles!.filter((file) => !isChunk(file)),
   // What went where and why, for https://esbuild.github.io/analyze/
-  { path: join(outdir, 'meta.json'), contents: Buffer.from(JSON.stringify(esm.metafile)) },
+  { path: stamp, contents: Buffer.from(JSON.stringify(esm.metafile)) },
 ]
-writeOutputs(outputs, [join(outdir, cliFile), join(outdir, 'load-cli.cjs'), stamp], [join(outdir, `${cliFile}.cache`)])
+writeOutputs(outputs, [join(outdir, `${cliFile}.cache`)])
 const bytes = outputs.reduce((sum, f) => sum + f.contents.length, 0)
-process.stderr.write(`bundled ${commands.length} commands into ${relative(root, outdir)} (${outputs.length} files, ${(bytes / 1024).toFixed(0)} KiB, ${Date.now() - started} ms)\n`)
+process.stderr.write(`bundled ${Object.keys(commands).length} commands into ${relative(root, outdir)} (${outputs.length} files, ${(bytes / 1024).toFixed(0)} KiB, ${Date.now() - started} ms)\n`)

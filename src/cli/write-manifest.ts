@@ -4,9 +4,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
- * Writes oclif.manifest.json at build time, after bundle.ts. Without it, every run (even
- * --version) imports all the commands to list them and derives each one's flags; with it,
- * --version and --help import none, and a command run imports dist/bundle/commands.js only.
+ * Writes oclif.manifest.json at build time, after bundle.ts. Without it, oclif imports every
+ * command module (dist/bundle/commands/) on each run to find the one named; with it, only the
+ * command you run loads, and --version and --help load none.
  */
 settings.enableAutoTranspile = false // read the bundle, never the TypeScript sources (see main.ts)
 const root = fileURLToPath(new URL('../../../', import.meta.url))
