@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { statSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 
 // `rewind ... | head` closes our stdout early: that is success, not a crash.
 for (const stream of [process.stdout, process.stderr]) {
@@ -16,5 +18,12 @@ process.once('SIGINT', () => process.exit(130))
 process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
 
 // oclif and the commands, bundled by `npm run build` (src/cli/bundle.ts): a few files load faster than hundreds.
+// In a checkout, `npx tsc` updates dist/ but not the bundle: bundle again first (about a second).
+const modified = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? 0
+if (modified('../dist/src/cli/main.js') > modified('../dist/bundle/meta.json')) {
+  const { spawnSync } = await import('node:child_process')
+  const bundling = spawnSync(process.execPath, [fileURLToPath(new URL('../dist/src/cli/bundle.js', import.meta.url)), '--if-stale'], { encoding: 'utf8' })
+  if (bundling.status !== 0) process.stderr.write(`rewind: warning: dist/bundle is older than dist/ and bundling failed (npm run bundle):\n${bundling.stderr}`)
+}
 const { main } = createRequire(import.meta.url)('../dist/bundle/load-cli.cjs')
 await main(process.argv.slice(2), import.meta.url)
