@@ -38,7 +38,8 @@ const EXTERNAL = [
   'typescript', 'ts-node', 'tsx', // oclif's optional TypeScript support, turned off in main.ts
 ]
 
-const COMMON: BuildOptions = { bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning', write: false }
+// absWorkingDir: the paths in esbuild's comments, and so the cli bundle's hash, do not depend on where it runs.
+const COMMON: BuildOptions = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning', write: false }
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -130,13 +131,15 @@ function writeOutputs(files: Array<{ path: string; contents: Uint8Array }>, keep
     renameSync(temporary, file.path)
   }
   const kept = new Set([...files.map((f) => f.path), ...keep])
-  for (const file of walk(outdir)) if (!kept.has(file)) rmSync(file, { force: true })
+  // A .tmp file may be another bundling's, about to be renamed (the CLI and the tests may both bundle).
+  for (const file of walk(outdir)) if (!kept.has(file) && !file.endsWith('.tmp')) rmSync(file, { force: true })
   for (const dir of [join(outdir, 'commands'), join(outdir, 'chunks')]) removeEmptyDirectories(dir)
 }
 
 function removeEmptyDirectories(dir: string): void {
+  if (!existsSync(dir)) return
   for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeEmptyDirectories(join(dir, entry.name))
-  if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true })
+  if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true })
 }
 
 if (process.argv.includes('--if-stale') && !isStale()) process.exit(0)
