@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+import { statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+
 // `rewind ... | head` closes our stdout early: that is success, not a crash.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error) => {
@@ -9,5 +13,17 @@ for (const stream of [process.stdout, process.stderr]) {
 // Ctrl-C: exit 130 quietly, like other Unix tools (commands that follow install their own handler).
 process.once('SIGINT', () => process.exit(130))
 
-const { run, flush, handle } = await import('@oclif/core')
-await run(process.argv.slice(2), import.meta.url).then(() => flush()).catch((error) => handle(error))
+// oclif's Node version check loads semver (25 ms of every run) and, bundled, cannot find the
+// package.json it checks against anyway; npm checks "engines" at install.
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
+
+// oclif and the commands, bundled by `npm run build` (src/cli/bundle.ts): a few files load faster than hundreds.
+// In a checkout, `npx tsc` updates dist/ but not the bundle: bundle again first (about a second).
+const modified = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? 0
+if (modified('../dist/src/cli/main.js') > modified('../dist/bundle/meta.json')) {
+  const { spawnSync } = await import('node:child_process')
+  const bundling = spawnSync(process.execPath, [fileURLToPath(new URL('../dist/src/cli/bundle.js', import.meta.url)), '--if-stale'], { encoding: 'utf8' })
+  if (bundling.status !== 0) process.stderr.write(`rewind: warning: dist/bundle is older than dist/ and bundling failed (npm run bundle):\n${bundling.stderr}`)
+}
+const { main } = createRequire(import.meta.url)('../dist/bundle/load-cli.cjs')
+await main(process.argv.slice(2), import.meta.url)

@@ -7,7 +7,6 @@ import { UserError } from '../src/errors.js'
 import { mergeReducer } from '../src/fold/reducer.js'
 import { lookupCheckpoint, type CheckpointPlace } from '../src/lag/checkpoints.js'
 import { chalkFor } from '../src/output/colors.js'
-import { renderDiffJunit } from '../src/output/diff-junit.js'
 import { renderDiffText } from '../src/output/diff-text.js'
 import { Progress } from '../src/output/progress.js'
 import { parseMapFlags } from '../src/projections/columns.js'
@@ -108,8 +107,11 @@ Exit 0 when every row matches, 1 when a row drifted, is missing or extra, 2 when
         const { json } = report
         if (json.drifted.length > 0 || json.missing.length > 0 || json.extra.length > 0) process.exitCode = 1
         if (this.jsonEnabled()) return json
-        if (flags.reporter === 'junit') process.stdout.write(`${renderDiffJunit(report, `rewind diff ${ref.table}`)}\n`)
-        else process.stdout.write(`${renderDiffText(report, { projection: `${ref.file}#${ref.table}`, source: source.name, as }, chalkFor())}\n`)
+        if (flags.reporter === 'junit') {
+          // junit-report-builder is half a megabyte of JavaScript: loaded only when asked for.
+          const { renderDiffJunit } = await import('../src/output/diff-junit.js')
+          process.stdout.write(`${renderDiffJunit(report, `rewind diff ${ref.table}`)}\n`)
+        } else process.stdout.write(`${renderDiffText(report, { projection: `${ref.file}#${ref.table}`, source: source.name, as }, chalkFor())}\n`)
         return undefined
       } finally {
         await source.close()

@@ -1,0 +1,202 @@
+import { build, type BuildOptions, type Plugin } from 'esbuild'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join, relative, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/**
+ * Bundles the compiled CLI (dist/) with esbuild into dist/bundle/, run after tsc by `npm run build`.
+ * Starting node on ~300 small files (oclif and its dependencies, our own modules) cost more than
+ * the command itself; a few bundled files load in a fraction of that.
+ *
+ * - cli-HASH.cjs: oclif and main() (src/cli/main.ts), CommonJS so that load-cli.cjs can run it
+ *   with a V8 code cache (cli-HASH.cjs.cache, written by the first run); enough for --version and --help.
+ * - load-cli.cjs: what bin/run.js requires (src/cli/load-cli.cts).
+ * - commands/: one ES module per command, where package.json's "oclif" finds them (through
+ *   oclif.manifest.json), so a run loads only its own command; their `@oclif/core` is the cli
+ *   bundle's, through load-cli.cjs.
+ * - chunks/: what commands share, and each `await import()` target (Kafka, the ink views, ...),
+ *   so that what a command loads lazily stays lazy.
+ * kafkajs, ink, react, jiti and better-sqlite3 (native) stay in node_modules, loaded when needed.
+ *
+ * `node dist/src/cli/bundle.js --if-stale` rebundles only when dist/ changed since the last bundle
+ * (the test setup runs it, so a plain `tsc` before the tests is enough).
+ */
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const dist = join(root, 'dist')
+const outdir = join(dist, 'bundle')
+const commandsDir = join(dist, 'commands')
+/** Written last. */
+const stamp = join(outdir, 'meta.json')
+
+const EXTERNAL = [
+  'better-sqlite3', // native addon
+  'kafkajs', // large; loaded only for kafka:// sources (and deep-required by kafka-client.ts)
+  'ink', 'react', 'react/*', 'ink-testing-library', // the TTY views only
+  'jiti', // only for reducers and upcasters written in TypeScript
+  'typescript', 'ts-node', 'tsx', // oclif's optional TypeScript support, turned off in main.ts
+]
+
+// absWorkingDir: the paths in esbuild's comments, and so the cli bundle's hash, do not depend on where it runs.
+const COMMON: BuildOptions = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', legalComments: 'none', logLevel: 'warning', write: false }
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name)
+    return entry.isDirectory() ? walk(path) : [path]
+  })
+}
+
+/** One entry per command file (oclif skips files named _*): `commands/upcast/check` for upcast:check. */
+function commandEntries(): Record<string, string> {
+  const files = walk(commandsDir).filter((file) => file.endsWith('.js') && !/(^|[\\/])_[^\\/]*$/.test(file))
+  return Object.fromEntries(files.map((file) => [join('commands', relative(commandsDir, file)).replace(/\.js$/, '').split(sep).join('/'), file]))
+}
+
+function isStale(): boolean {
+  if (!existsSync(stamp)) return true
+  const built = statSync(stamp).mtimeMs
+  const inputs = [join(root, 'package.json'), ...walk(join(dist, 'src')), ...walk(commandsDir)].filter((f) => /\.(c?js|json)$/.test(f))
+  return inputs.some((file) => statSync(file).mtimeMs > built)
+}
+
+/** A module whose source is the given text, resolved from dist/. */
+function virtual(name: string, contents: string): Plugin {
+  return {
+    name,
+    setup(builder) {
+      builder.onResolve({ filter: new RegExp(`^${name}$`) }, () => ({ path: name, namespace: 'rewind' }))
+      builder.onLoad({ filter: new RegExp(`^${name}$`), namespace: 'rewind' }, () => ({ contents, resolveDir: dist, loader: 'js' }))
+    },
+  }
+}
+
+/** The package root's URL, as an expression in any file of the bundle (which esbuild may put in commands/ or chunks/). */
+const ROOT_URL = "import.meta.url.slice(0, import.meta.url.lastIndexOf('/dist/bundle/') + 1)"
+
+/**
+ * Bundled code keeps the meaning of `import.meta.url`: the URL of the module's own compiled file
+ * in dist/, so that `new URL('../../../fixtures/demo/', import.meta.url)` and the replay worker's
+ * URL resolve as they do unbundled.
+ */
+const keepImportMetaUrl: Plugin = {
+  name: 'keep-import-meta-url',
+  setup(builder) {
+    builder.onLoad({ filter: /\.js$/ }, (args) => {
+      if (!args.path.startsWith(dist + sep) || args.path.startsWith(outdir + sep)) return undefined
+      const text = readFileSync(args.path, 'utf8')
+      if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' }
+      const fromRoot = relative(root, args.path).split(sep).join('/')
+      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromRoot)}, ${ROOT_URL}).href`), loader: 'js' }
+    })
+  },
+}
+
+/**
+ * Changes to oclif's code in the cli bundle. Each must match: if an oclif upgrade changes the code,
+ * the build fails here instead of quietly losing the change (or loading commands wrongly).
+ */
+const OCLIF_PATCHES: Array<{ why: string; from: RegExp; to: string }> = [
+  {
+    why: 'The cli bundle runs from a code cache, where import() has no loader: load-cli.cjs passes its own as __rewindImport.',
+    from: /(?<![\w$.'"`])import\(/g,
+    to: '__rewindImport(',
+  },
+  {
+    why: "Sorting the commands with localeCompare sets up ICU's collator, ~10 ms of every run; command ids are ASCII.",
+    from: /\.sort\(\(a, b\) => a\.id\.localeCompare\(b\.id\)\)/g,
+    to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
+  },
+]
+
+function patchOclif(text: string): string {
+  return OCLIF_PATCHES.reduce((patched, { why, from, to }) => {
+    if (patched.search(from) === -1) throw new Error(`cli bundle: no match for ${from} (${why}); has @oclif/core changed? Update src/cli/bundle.ts.`)
+    return patched.replace(from, to)
+  }, text)
+}
+
+/**
+ * Writes the files in the order given, each by rename, so that a CLI started meanwhile sees a whole
+ * bundle: what is imported before what imports it. Then removes what this bundle does not use (old
+ * chunks, old cli bundles and their caches); `keep` is what it uses without writing.
+ */
+function writeOutputs(files: Array<{ path: string; contents: Uint8Array }>, keep: string[]): void {
+  for (const file of files) {
+    if (!file.path.startsWith(outdir + sep)) throw new Error(`bundle output outside ${outdir}: ${file.path}`)
+    mkdirSync(dirname(file.path), { recursive: true })
+    const temporary = `${file.path}.${process.pid}.tmp`
+    writeFileSync(temporary, file.contents)
+    renameSync(temporary, file.path)
+  }
+  const kept = new Set([...files.map((f) => f.path), ...keep])
+  // A .tmp file may be another bundling's, about to be renamed (the CLI and the tests may both bundle).
+  for (const file of walk(outdir)) if (!kept.has(file) && !file.endsWith('.tmp')) rmSync(file, { force: true })
+  for (const dir of [join(outdir, 'commands'), join(outdir, 'chunks')]) removeEmptyDirectories(dir)
+}
+
+function removeEmptyDirectories(dir: string): void {
+  if (!existsSync(dir)) return
+  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeEmptyDirectories(join(dir, entry.name))
+  if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true })
+}
+
+if (process.argv.includes('--if-stale') && !isStale()) process.exit(0)
+
+const started = Date.now()
+const oclifExports = Object.keys(createRequire(import.meta.url)('@oclif/core') as object)
+const commands = commandEntries()
+
+const cli = await build({
+  ...COMMON,
+  entryPoints: ['rewind-cli'],
+  plugins: [virtual('rewind-cli', "export * from '@oclif/core'\nexport { main } from './src/cli/main.js'\n")],
+  format: 'cjs',
+  outfile: join(outdir, 'cli.cjs'),
+  external: EXTERNAL,
+})
+const cliText = patchOclif(cli.outputFiles![0].text)
+const cliFile = `cli-${createHash('sha256').update(cliText).digest('hex').slice(0, 12)}.cjs`
+const loader = await build({
+  ...COMMON,
+  entryPoints: [join(dist, 'src', 'cli', 'load-cli.cjs')],
+  define: { REWIND_CLI_FILE: JSON.stringify(cliFile) },
+  format: 'cjs',
+  outfile: join(outdir, 'load-cli.cjs'),
+})
+const esm = await build({
+  ...COMMON,
+  entryPoints: commands,
+  plugins: [
+    // One oclif for bin/run.js and the commands: the one load-cli.cjs loaded.
+    virtual('@oclif/core', [
+      "import { createRequire } from 'node:module'",
+      "import { fileURLToPath } from 'node:url'",
+      `const oclif = createRequire(import.meta.url)(fileURLToPath(new URL('dist/bundle/load-cli.cjs', ${ROOT_URL})))`,
+      `export const { ${oclifExports.join(', ')} } = oclif`,
+    ].join('\n')),
+    keepImportMetaUrl,
+  ],
+  format: 'esm',
+  splitting: true,
+  outdir,
+  chunkNames: 'chunks/[name]-[hash]',
+  external: EXTERNAL,
+  // Bundled CommonJS dependencies (cli-table3, lilconfig, ...) require() node built-ins: give them a require.
+  banner: { js: "import { createRequire as __rewindCreateRequire } from 'node:module'; const require = __rewindCreateRequire(import.meta.url);" },
+  metafile: true,
+})
+
+const isChunk = (file: { path: string }) => file.path.startsWith(join(outdir, 'chunks') + sep)
+const outputs = [
+  ...esm.outputFiles!.filter(isChunk),
+  { path: join(outdir, cliFile), contents: Buffer.from(cliText) },
+  ...loader.outputFiles!,
+  ...esm.outputFiles!.filter((file) => !isChunk(file)),
+  // What went where and why, for https://esbuild.github.io/analyze/
+  { path: stamp, contents: Buffer.from(JSON.stringify(esm.metafile)) },
+]
+writeOutputs(outputs, [join(outdir, `${cliFile}.cache`)])
+const bytes = outputs.reduce((sum, f) => sum + f.contents.length, 0)
+process.stderr.write(`bundled ${Object.keys(commands).length} commands into ${relative(root, outdir)} (${outputs.length} files, ${(bytes / 1024).toFixed(0)} KiB, ${Date.now() - started} ms)\n`)
