@@ -78,8 +78,9 @@ async function loadUi() {
   delete process.env.CI
   delete process.env.CONTINUOUS_INTEGRATION
   try {
-    const [{ render }, { createElement }, { StateApp }] = await Promise.all([import('ink'), import('react'), import('./state-view.js')])
-    return { render, createElement, StateApp }
+    const [{ render }, react, { StateApp }] = await Promise.all([import('ink'), import('react'), import('./state-view.js')])
+    // React is CommonJS: its exports are the default export's, whether bundled or not.
+    return { render, createElement: react.default.createElement, StateApp }
   } finally {
     if (nodeEnv === undefined) delete process.env.NODE_ENV
     else process.env.NODE_ENV = nodeEnv
