@@ -92,7 +92,7 @@ export interface KafkaClient {
   offsetsForTime(topic: string, ms: number): Promise<Map<number, bigint>>
   /** Reads the ranges without joining a group or committing anything; batches per partition. */
   consume(options: ConsumeOptions): AsyncIterable<KafkaRecord[]>
-  /** consume(), but records still undecoded where possible (for decoding in worker threads). */
+  /** consume(), but records still undecoded where possible (render-pool.ts decodes them, maybe in a worker thread). */
   consumeUnits(options: ConsumeOptions): AsyncIterable<RecordUnit>
   listGroups(): Promise<Array<{ groupId: string; protocolType: string }>>
   describeGroups(groupIds: string[]): Promise<GroupInfo[]>

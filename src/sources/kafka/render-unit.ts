@@ -32,8 +32,8 @@ function revive(record: KafkaRecord): KafkaRecord {
 }
 
 /**
- * Decodes, filters and prints (NDJSON) one unit of records, with the decoder, filter and printer
- * that `tail` uses on the main thread; the text depends on the unit alone.
+ * Decodes, filters and prints (NDJSON) one unit of records with the decoder, filter and printer
+ * that runTail would use; the text depends on the unit alone, so any thread can make it.
  */
 export function unitRenderer(input: RenderInput): (unit: RecordUnit) => Promise<RenderedUnit> {
   const decoder = new KafkaDecoder({ ...input.decoder, warnLimit: Infinity })
