@@ -302,10 +302,12 @@ describe.skipIf(!brokers)('tail on Kafka: bad input', () => {
       // kcat may see the new topic late and drop the messages: produce until they are stored.
       // (librdkafka sends a batch uncompressed when compressing does not make it smaller.)
       const input = '{"type":"A","data":{"text":"the same words again and again"}}\n'.repeat(50)
-      for (let i = 0; i < 20 && Number((await admin.fetchTopicOffsets(name))[0].high) === 0; i++) {
-        spawnSync('kcat', ['-P', '-b', brokers, '-t', name, '-z', 'lz4'], { input })
+      const stored = async () => Number((await admin.fetchTopicOffsets(name))[0].high)
+      for (let i = 0; i < 60 && (await stored()) === 0; i++) {
+        spawnSync('kcat', ['-P', '-b', brokers, '-t', name, '-z', 'lz4'], { input, timeout: 20_000 })
         await sleep(250)
       }
+      expect(await stored()).toBeGreaterThan(0)
       const result = await runCli(['tail', uri(name)])
       expect(result.code).toBe(2)
       expect(result.stderr).toMatch(/^rewind: kafka .*: cannot read lz4-\w+: its messages are compressed with LZ4, which rewind's Kafka client \(kafkajs\) cannot decode/)
