@@ -145,7 +145,7 @@ export function againstReport(name: string, pairs: AgainstPair[]): { report: Aga
 /** Runs the chain over every stored event of the source (or of its position range), one pass. */
 export async function tallyAgainst(source: EventSource, chain: UpcastChain, latest: Map<string, number>, options: Omit<AgainstOptions, 'name'> & { range?: Pick<ReadOptions, 'fromPosition' | 'untilPosition'> }): Promise<AgainstTally> {
   const tally = new AgainstTally(chain, latest, options.covered)
-  for await (const batch of source.batches({ ...options.read, ...options.range, withMeta: true, batchSize: 5000 })) {
+  for await (const batch of source.batches({ ...options.read, ...options.range, withMeta: true, batchSize: 500 })) {
     for (let i = 0; i < batch.length; i++) tally.check(batch[i])
     options.onProgress?.(tally.events)
   }
