@@ -1,8 +1,7 @@
-import { Worker } from 'node:worker_threads'
-import { UserError } from '../errors.js'
 import type { ReadOptions } from '../sources/source.js'
 import type { ColumnMapping } from '../sources/sqlite/layout.js'
 import type { SqliteSource } from '../sources/sqlite/sqlite-source.js'
+import { runTaskThread } from '../threads/task-thread.js'
 import { againstReport, mergePairs } from './against.js'
 import type { AgainstPair, AgainstReport, UpcastFailure } from './report.js'
 
@@ -16,12 +15,6 @@ export interface AgainstWorkerInput {
   read: Pick<ReadOptions, 'skipInvalid'>
   range: Pick<ReadOptions, 'fromPosition' | 'untilPosition'>
 }
-
-export type AgainstWorkerMessage =
-  | { type: 'progress'; read: number }
-  | { type: 'warning'; message: string }
-  | { type: 'done'; pairs: AgainstPair[] }
-  | { type: 'error'; message: string; exitCode: number }
 
 export interface ParallelAgainstOptions {
   workers: number
@@ -45,33 +38,21 @@ export async function checkAgainstInWorkers(source: SqliteSource, options: Paral
   }))
   let read = 0
   const url = new URL('./against-worker.js', import.meta.url)
-  const runs = ranges.map(
-    (range) =>
-      new Promise<AgainstPair[]>((resolve, reject) => {
-        const input: AgainstWorkerInput = {
-          file: source.file, mapping: source.layout.mapping, upcastersFile: options.upcastersFile,
-          covered: [...options.covered], read: { skipInvalid: options.read?.skipInvalid }, range,
-        }
-        // A thread keeps only counts; V8 sizes its collections by these limits, and two threads
-        // then stay in the memory of one (measured: peak RSS 240-260 -> 190-210 MiB on the
-        // 1M-event bench, no slower). Only upcasters that keep what they see come near 512 MiB.
-        const worker = new Worker(url, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: OLD_GENERATION_MB } })
-        worker.on('message', (message: AgainstWorkerMessage) => {
-          if (message.type === 'progress') options.onProgress?.((read += message.read))
-          else if (message.type === 'warning') options.read?.onWarning?.(message.message)
-          else if (message.type === 'done') resolve(message.pairs)
-          else reject(new UserError(message.message, { exitCode: message.exitCode }))
-        })
-        worker.on('error', (error) => {
-          const outOfMemory = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY'
-          reject(new UserError(outOfMemory
-            ? `an upcast check thread ran out of its ${OLD_GENERATION_MB} MiB heap (do the upcasters keep what they see?); run without --workers`
-            : `upcast check worker failed: ${error.message}`, { cause: error }))
-        })
-        worker.on('exit', (code) => {
-          if (code !== 0) reject(new UserError(`upcast check worker exited with code ${code}`))
-        })
-      }),
-  )
+  const runs = ranges.map((range) => {
+    const input: AgainstWorkerInput = {
+      file: source.file, mapping: source.layout.mapping, upcastersFile: options.upcastersFile,
+      covered: [...options.covered], read: { skipInvalid: options.read?.skipInvalid }, range,
+    }
+    // A thread keeps only counts; V8 sizes its collections by these limits, and two threads
+    // then stay in the memory of one (measured: peak RSS 240-260 -> 190-210 MiB on the
+    // 1M-event bench, no slower). Only upcasters that keep what they see come near 512 MiB.
+    return runTaskThread<AgainstPair[]>(url, input, {
+      name: 'upcast check',
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: OLD_GENERATION_MB },
+      onProgress: (n) => options.onProgress?.((read += n)),
+      onWarning: options.read?.onWarning,
+      outOfMemory: `an upcast check thread ran out of its ${OLD_GENERATION_MB} MiB heap (do the upcasters keep what they see?); run without --workers`,
+    })
+  })
   return againstReport(options.name, mergePairs(await Promise.all(runs)))
 }
