@@ -225,33 +225,28 @@ export class SqliteSource implements EventSource {
     return value === null || value === undefined ? null : Number(value)
   }
 
-  /** parts-1 positions that cut the events into parts of about equal count, ascending. */
-  positionBoundaries(parts: number): number[] {
+  /** parts-1 values of `expr` that cut its sorted values (`distinct`: without repeats) into parts of about equal count. */
+  private cutPoints(expr: string, parts: number, distinct: boolean): unknown[] {
     const params: unknown[] = []
-    const where = this.conditions({}, params)
-    const count = this.db.prepare(`SELECT count(*) FROM ${this.from}${where}`).pluck().get(...params) as number
-    const at = this.db.prepare(`SELECT ${this.positionExpr} FROM ${this.from}${where} ORDER BY ${this.positionExpr} LIMIT 1 OFFSET ?`).pluck()
-    const bounds: number[] = []
+    const values = `SELECT ${distinct ? 'DISTINCT ' : ''}${expr} AS v FROM ${this.from}${this.conditions({}, params)}`
+    const count = this.db.prepare(`SELECT count(*) FROM (${values})`).pluck().get(...params) as number
+    const at = this.db.prepare(`SELECT v FROM (${values}) ORDER BY v LIMIT 1 OFFSET ?`).pluck()
+    const bounds: unknown[] = []
     for (let i = 1; i < parts; i++) {
       const value = at.get(...params, Math.floor((count * i) / parts))
-      if (value !== undefined && value !== null && !bounds.includes(Number(value))) bounds.push(Number(value))
+      if (value !== undefined && value !== null && !bounds.includes(value)) bounds.push(value)
     }
     return bounds
   }
 
+  /** parts-1 positions that cut the events into parts of about equal count, ascending. */
+  positionBoundaries(parts: number): number[] {
+    return this.cutPoints(this.positionExpr, parts, false).map(Number)
+  }
+
   /** parts-1 stream ids that cut the sorted distinct streams into parts of equal count. */
   streamBoundaries(parts: number): string[] {
-    const params: unknown[] = []
-    const where = this.conditions({}, params)
-    const distinct = `SELECT DISTINCT ${this.streamExpr} AS s FROM ${this.from}${where}`
-    const count = this.db.prepare(`SELECT count(*) FROM (${distinct})`).pluck().get(...params) as number
-    const at = this.db.prepare(`SELECT s FROM (${distinct}) ORDER BY s LIMIT 1 OFFSET ?`).pluck()
-    const bounds: string[] = []
-    for (let i = 1; i < parts; i++) {
-      const value = at.get(...params, Math.floor((count * i) / parts)) as string | undefined
-      if (value !== undefined && !bounds.includes(value)) bounds.push(value)
-    }
-    return bounds
+    return this.cutPoints(this.streamExpr, parts, true) as string[]
   }
 
   async similarStreams(stream: string, limit = 5): Promise<string[]> {
