@@ -6,6 +6,7 @@ import { openFromFlags } from '../src/cli/open-source.js'
 import { stopOnSignals, tailFlags, tailPlan, tailSourceKind } from '../src/cli/tail-flags.js'
 import type { Event } from '../src/events/event.js'
 import type { KafkaSource } from '../src/sources/kafka/kafka-source.js'
+import type { SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
 import type { TailReadOptions } from '../src/tail/options.js'
 import type { TailRange } from '../src/tail/range.js'
 import { OutputWriter } from '../src/output/writer.js'
@@ -29,8 +30,9 @@ or --template with tokens {time} {type} {stream} {version} {position} {schemaVer
 
 --where sees the event's fields: type, stream, data, meta, time, version, position, schemaVersion, kafka.
 
-A big Kafka read printed as NDJSON is decoded by one more thread per idle core (at most 4 in all);
-REWIND_THREADS=N sets the number of threads.`
+A whole SQLite range printed as NDJSON (no filter, --limit, --follow or --upcasters) copies each data and meta
+JSON text as stored, after checking it: big numbers keep their digits. A big Kafka read or SQLite range printed as
+NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_THREADS=N sets the number of threads.`
 
   static examples = [
     '<%= config.bin %> tail bank.db --from -20',
@@ -78,8 +80,14 @@ REWIND_THREADS=N sets the number of threads.`
       const out = new OutputWriter()
       // A Kafka read to the end as NDJSON: each fetched unit is printed on its own (possibly by a
       // worker thread), in order. Everything else streams events through runTail.
+      // A whole SQLite range as NDJSON: lines made from the stored JSON text, by worker threads
+      // when it is big (see printSqliteNdjson).
+      const everything = filter === undefined && flags.limit === undefined && upcasters.size === 0 && !range.follow
       if (source.kind === 'kafka' && printer.format === 'ndjson' && !range.follow && flags.limit === undefined && flags.group === undefined && upcasters.size === 0) {
         await this.kafkaInThreads(source as KafkaSource, range, readOptions, { types: flags.type, streams: flags.stream, where: flags.where, range }, out, cpusAtStart)
+      } else if (source.kind === 'sqlite' && printer.format === 'ndjson' && everything) {
+        const { printSqliteNdjson } = await import('../src/tail/sqlite-ndjson.js')
+        await printSqliteNdjson(source as SqliteSource, { range, out, signal, skipInvalid: flags['skip-invalid'], onWarning: read.onWarning, cpusAtStart })
       } else {
         const events = tailEvents(source, range, readOptions)
         let afterBatch: ((batch: Event[]) => Promise<void>) | undefined

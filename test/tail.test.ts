@@ -1,5 +1,6 @@
 // `rewind tail` on SQLite stores and NDJSON files: ranges, filters, formats and bad input,
 // run as a user runs it (bin/run.js, stdout piped).
+import Database from 'better-sqlite3'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -233,5 +234,62 @@ describe('tail on NDJSON files', () => {
     expect(skipped.code).toBe(0)
     expect(parseLines(skipped.stdout).map((e) => e.type)).toEqual(['A', 'B'])
     expect(skipped.stderr).toMatch(/^warning: .*bad\.ndjson:2: not valid JSON/)
+  })
+})
+
+describe('tail of a big SQLite range as NDJSON (worker threads)', () => {
+  let big: string
+  const BAD = 30_000
+
+  beforeAll(() => {
+    big = join(tempDir(), 'big.db')
+    const store = new Database(big)
+    store.exec('CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id TEXT, version INTEGER, event_type TEXT, event_data TEXT, metadata TEXT, created_at TEXT)')
+    const insert = store.prepare('INSERT INTO events (stream_id, version, event_type, event_data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    store.transaction(() => {
+      for (let i = 1; i <= 45_000; i++) {
+        // Now and then JSON with spaces, which is parsed and printed compact.
+        const data = i === BAD ? '{"amount":' : i % 1000 === 0 ? `{ "amount": ${i} }` : `{"amount":${i},"note":"é ${i}"}`
+        insert.run(`acc-${i % 97}`, Math.floor(i / 97) + 1, i % 2 === 0 ? 'MoneyDeposited' : 'MoneyWithdrawn', data, `{"correlationId":"c-${i}"}`, `2026-11-01 10:00:00.${String(i % 1000).padStart(3, '0')}`)
+      }
+    })()
+    store.close()
+  })
+
+  it('prints the same bytes with 2 threads as with one, in position order, and the same events as the filtered path', async () => {
+    const [two, one, filtered] = await Promise.all([
+      runCli(['tail', big, '--skip-invalid'], { env: { REWIND_THREADS: '2' } }),
+      runCli(['tail', big, '--skip-invalid'], { env: { REWIND_THREADS: '1' } }),
+      // A filter that keeps everything takes the decoding path.
+      runCli(['tail', big, '--skip-invalid', '--type', '*']),
+    ])
+    for (const run of [two, one, filtered]) expect(run.code).toBe(0)
+    expect(two.stdout).toBe(one.stdout)
+    const events = parseLines(two.stdout)
+    expect(events).toHaveLength(44_999)
+    expect(events.every((e, i) => i === 0 || e.position > events[i - 1].position)).toBe(true)
+    expect(events.find((e) => e.position === 2000)?.data).toEqual({ amount: 2000 })
+    expect(events).toEqual(parseLines(filtered.stdout))
+    // The bad row: one warning, in both.
+    for (const run of [two, one]) expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^warning: .*big\\.db: events row at position ${BAD}: .*not valid JSON`))])
+  })
+
+  it('without --skip-invalid, stops at the bad row with exit 2 naming its position; what was printed is a clean prefix', async () => {
+    const result = await runCli(['tail', big], { env: { REWIND_THREADS: '2' } })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(new RegExp(`^rewind: .*big\\.db: events row at position ${BAD}: .*not valid JSON.*--skip-invalid`))
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+    const printed = parseLines(result.stdout)
+    // Printed in pieces: everything up to the start of the bad row's piece.
+    expect(printed.length).toBeGreaterThan(10_000)
+    expect(printed.length).toBeLessThan(BAD)
+    expect(printed.every((e, i) => e.position === i + 1)).toBe(true)
+  })
+
+  it('a range of positions prints only that range', async () => {
+    const result = await runCli(['tail', big, '--from', '100', '--until', '40000', '--skip-invalid'], { env: { REWIND_THREADS: '2' } })
+    const events = parseLines(result.stdout)
+    expect(events).toHaveLength(40_000 - 100)
+    expect([events[0].position, events.at(-1)!.position]).toEqual([100, 40_000])
   })
 })

@@ -8,6 +8,8 @@ export interface ReadOptions {
   /** Inclusive position bounds, in the source's own order. */
   fromPosition?: number | string
   untilPosition?: number | string
+  /** Exclusive upper bound: how tail splits a range between threads without gaps. */
+  belowPosition?: number
   /** Parse metadata (eventId, correlationId, ...). Off saves time on replays. Default true. */
   withMeta?: boolean
   /** Turn malformed rows into counted warnings instead of failing. */

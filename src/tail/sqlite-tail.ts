@@ -4,13 +4,10 @@ import { sleep, type TailReadOptions } from './options.js'
 import type { TailRange } from './range.js'
 
 /**
- * Events of a SQLite store in a tail range, then (with follow) every event committed later.
- * Each poll reads (last seen, head]: SQLite has one writer at a time and assigns positions
- * inside the writing transaction, so once the head is visible every row before it is committed
- * (or rolled back for good). Nothing is missed or read twice, and no transaction stays open
- * between polls, so a WAL writer is never held back.
+ * The positions a tail range covers now: from (undefined: the beginning) through until (null:
+ * the store is empty, or the range is). A time bound is left to the caller's filter.
  */
-export async function* sqliteTail(source: SqliteSource, range: TailRange, options: TailReadOptions): AsyncIterable<Event[]> {
+export function sqliteTailBounds(source: SqliteSource, range: TailRange): { from?: number; until: number | null } {
   const head = source.headPosition()
   let from: number | undefined
   switch (range.from.kind) {
@@ -25,7 +22,18 @@ export async function* sqliteTail(source: SqliteSource, range: TailRange, option
     case 'last': until = source.positionFromEnd(range.until.count); break
     default: until = head // end snapshot, a time (filtered by the caller), or follow's starting point
   }
+  return { from, until }
+}
 
+/**
+ * Events of a SQLite store in a tail range, then (with follow) every event committed later.
+ * Each poll reads (last seen, head]: SQLite has one writer at a time and assigns positions
+ * inside the writing transaction, so once the head is visible every row before it is committed
+ * (or rolled back for good). Nothing is missed or read twice, and no transaction stays open
+ * between polls, so a WAL writer is never held back.
+ */
+export async function* sqliteTail(source: SqliteSource, range: TailRange, options: TailReadOptions): AsyncIterable<Event[]> {
+  const { from, until } = sqliteTailBounds(source, range)
   if (until !== null && (from === undefined || from <= until)) {
     for await (const batch of source.batches({ ...options.read, fromPosition: from, untilPosition: until })) {
       if (options.signal.aborted) return

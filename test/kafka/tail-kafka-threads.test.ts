@@ -5,7 +5,8 @@
 import type { CpuInfo } from 'node:os'
 import kafkajs from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { idleCores, renderThreads } from '../../src/sources/kafka/render-pool.js'
+import { renderThreads } from '../../src/sources/kafka/render-pool.js'
+import { idleCores } from '../../src/threads/thread-count.js'
 import { runCli } from '../helpers.js'
 import { createTopics } from './topics.js'
 

@@ -1,7 +1,8 @@
-import { cpus, type CpuInfo } from 'node:os'
+import type { CpuInfo } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { UserError } from '../../errors.js'
 import type { OutputWriter } from '../../output/writer.js'
+import { threadsFor } from '../../threads/thread-count.js'
 import type { TailFilterOptions } from '../../tail/tail.js'
 import { WarningLimit } from './envelope.js'
 import { detachBatches } from './fetch-response.js'
@@ -16,47 +17,17 @@ export interface RenderRequest {
 
 export type RenderResult = ({ seq: number } & RenderedUnit) | { seq: number; error: string }
 
-/** Below this many messages, starting a thread costs more than it saves. */
-const MIN_MESSAGES = 20_000
-const MAX_THREADS = 4
 /** Units queued per worker: enough that it never waits for this thread. */
 const QUEUED = 2
 
-/**
- * Threads worth rendering a read of these ranges with, this one included: one for a small or
- * endless read; else REWIND_THREADS when set, or one more per core that was idle since `since`
- * (os.cpus() then). A worker on a busy core only competes with this thread: on 2 cores, a worker
- * made the 200k-message bench 15-20% faster with the other core idle and 20% slower with it busy.
- */
+/** Threads worth rendering a read of these ranges with (see threadsFor); one for an endless read. */
 export function renderThreads(ranges: ConsumeRange[], since: CpuInfo[], env: NodeJS.ProcessEnv = process.env): number {
   let messages = 0n
   for (const range of ranges) {
     if (range.until === undefined) return 1
     if (range.until > range.from) messages += range.until - range.from
   }
-  if (messages < MIN_MESSAGES) return 1
-  const asked = env.REWIND_THREADS?.trim()
-  if (asked !== undefined && asked !== '') {
-    if (!/^\d+$/.test(asked) || Number(asked) < 1) throw new UserError(`REWIND_THREADS "${asked}": expected a number of threads, 1 to ${MAX_THREADS}`)
-    return Math.min(Number(asked), MAX_THREADS)
-  }
-  // This process keeps about 1.4 cores busy while it starts (module loading, V8's compiler and GC
-  // threads): an idle 2-core machine shows ~0.6 idle cores here, one with a core busy elsewhere ~0.
-  return 1 + Math.min(MAX_THREADS - 1, Math.floor(idleCores(since, cpus()) + 0.6))
-}
-
-/** How many cores' worth of time went idle between two os.cpus() readings (0 when unknown). */
-export function idleCores(before: CpuInfo[], after: CpuInfo[]): number {
-  if (before.length === 0 || before.length !== after.length) return 0
-  let idle = 0
-  let total = 0
-  for (let i = 0; i < after.length; i++) {
-    const a = before[i].times
-    const b = after[i].times
-    idle += b.idle - a.idle
-    total += b.user + b.nice + b.sys + b.idle + b.irq - (a.user + a.nice + a.sys + a.idle + a.irq)
-  }
-  return total <= 0 ? 0 : (idle / total) * after.length
+  return threadsFor(Number(messages), since, env)
 }
 
 export interface RenderOptions {

@@ -128,3 +128,70 @@ describe('SqliteSource presets', () => {
     expect(() => new SqliteSource(text)).toThrow(/notes\.db: not a SQLite database/)
   })
 })
+
+describe('SqliteSource.ndjsonPages (tail --format ndjson)', () => {
+  const ndjson = (source: SqliteSource, options = {}) => [...source.ndjsonPages(options, 3)].map((p) => p.text).join('')
+  const lines = (text: string) => text.split('\n').filter((l) => l !== '')
+
+  it('prints what JSON.stringify prints of each decoded event, whatever the columns hold', async () => {
+    const file = store(
+      'CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id, version, event_type, event_data, metadata, created_at, schema_version, event_id)',
+      [
+        ['acc-1', 1, 'Opened', '{"owner":"Ada","tags":["a","b"]}', '{"correlationId":"c-1"}', '2026-11-01 10:00:00.250', null, 'e-1'],
+        ['acc-1', 2, 'Deposited', '{"amount": 5}', '{ "eventId": "kept" }', '2026-11-01 10:00:01', '2', 'e-2'],
+        ['acc-1', null, 'Note', Buffer.from('{"blob":true}'), '[1,2]', 1762164600123, 'v3', 7],
+        ['acc-1', '4', 'Empty', '', null, '2026-11-01T12:00:00+02:00', 2.0, null],
+        [42, 5, 'Numeric stream', '{}', '{}', null, null, null],
+        ['acc-3', 8, 'Numeric data', 17, '{}', null, null, null],
+        ['acc-"quoted"\n', 6, 'Type "x"', '"just a string"', '{"eventId":"own"}', '2026-11-01T09:00:00.000Z', 1, 'e-6'],
+        ['acc-2', 7, 'Deep', '{"a":{"b":[{"c":null}]}}', '{"x":1}', '2026-11-01', null, 'e-7'],
+      ],
+      'INSERT INTO events (stream_id, version, event_type, event_data, metadata, created_at, schema_version, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    const source = new SqliteSource(file, { eventId: 'event_id' })
+    const expected = (await readAll(source)).map((e) => JSON.stringify(e))
+    expect(expected).toHaveLength(8)
+    expect(lines(ndjson(source))).toEqual(expected)
+  })
+
+  it('keeps stored JSON as stored: big integers keep their digits, escapes stay escaped', async () => {
+    const file = store(
+      'CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id TEXT, event_type TEXT, event_data TEXT)',
+      [['a', 'T', '{"id":12345678901234567890,"s":"\\u00e9","n":1.50}']],
+      'INSERT INTO events (stream_id, event_type, event_data) VALUES (?, ?, ?)',
+    )
+    const [line] = lines(ndjson(new SqliteSource(file)))
+    expect(line).toContain('"data":{"id":12345678901234567890,"s":"\\u00e9","n":1.50}')
+    expect(JSON.parse(line).data).toEqual({ id: 12345678901234567890, s: 'é', n: 1.5 })
+  })
+
+  it('names the position of a malformed row, or skips it with a warning, as batches does', async () => {
+    const file = store(
+      'CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id TEXT, event_type TEXT, event_data TEXT, metadata TEXT)',
+      [['a', 'T', '{"ok":1}', null], ['a', 'T', '{"ok":2}', '{"broken"'], ['a', 'T', '{"ok":3', null], ['a', 'T', '{"ok":4}', null]],
+      'INSERT INTO events (stream_id, event_type, event_data, metadata) VALUES (?, ?, ?, ?)',
+    )
+    const source = new SqliteSource(file)
+    expect(() => ndjson(source)).toThrow(/events row at position 2: event_data\/metadata is not valid JSON .*--skip-invalid/)
+    const warnings: string[] = []
+    const text = ndjson(source, { skipInvalid: true, onWarning: (m: string) => warnings.push(m) })
+    expect(lines(text).map((l) => JSON.parse(l).data.ok)).toEqual([1, 4])
+    expect(warnings.map((w) => /position (\d+)/.exec(w)?.[1])).toEqual(['2', '3'])
+  })
+
+  it('pages through a range by position, with or without an index on it', async () => {
+    const rows = Array.from({ length: 10 }, (_, i) => [`s-${i % 3}`, 'T', `{"i":${i}}`])
+    const indexed = new SqliteSource(store('CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id TEXT, event_type TEXT, event_data TEXT)', rows, 'INSERT INTO events (stream_id, event_type, event_data) VALUES (?, ?, ?)'))
+    // A position column without an index: one sorted statement, cut into pages.
+    const plain = new SqliteSource(
+      store('CREATE TABLE journal (pos INTEGER, entity TEXT, kind TEXT, body TEXT)', rows.map((r, i) => [10 - i, ...r]), 'INSERT INTO journal VALUES (?, ?, ?, ?)'),
+      { table: 'journal', position: 'pos', stream: 'entity', type: 'kind', data: 'body' },
+    )
+    const ids = (source: SqliteSource, options: object) => lines(ndjson(source, options)).map((l) => JSON.parse(l).data.i)
+    expect(ids(indexed, {})).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(ids(indexed, { fromPosition: 3, belowPosition: 8 })).toEqual([2, 3, 4, 5, 6])
+    expect(ids(indexed, { fromPosition: 8, untilPosition: 20 })).toEqual([7, 8, 9])
+    expect(ids(plain, {})).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1, 0])
+    expect(ids(plain, { fromPosition: 2, belowPosition: 5 })).toEqual([8, 7, 6])
+  })
+})

@@ -8,6 +8,7 @@ import { rankSimilar } from '../similar.js'
 import type { EventSource, ReadOptions, SourceSummary, TypeVersionCount } from '../source.js'
 import { decodeStoredEventState, eventTypeFromTopic } from './eventsourcing.js'
 import { detectLayout, quoteIdent, type ColumnMapping, type SqliteLayout } from './layout.js'
+import { storedLine, type RowShape } from './stored-line.js'
 import { asText, InvalidValueError, parseJsonColumn, parseSchemaVersion } from './values.js'
 
 /** Opens a SQLite file read-only; never creates one, and names what is wrong in one line. */
@@ -24,16 +25,6 @@ export function openDatabaseReadOnly(file: string): Database.Database {
     throw new UserError(`${file}: cannot open as SQLite: ${message}`, { cause: error })
   }
   return db
-}
-
-/** Positions of the selected columns in a raw row; absent columns are not selected at all. */
-interface RowShape {
-  select: string
-  version: number
-  schemaVersion: number
-  time: number
-  meta: number
-  eventId: number
 }
 
 export class SqliteSource implements EventSource {
@@ -114,6 +105,10 @@ export class SqliteSource implements EventSource {
       parts.push(`${this.positionExpr} <= ?`)
       params.push(Number(options.untilPosition))
     }
+    if (options.belowPosition !== undefined) {
+      parts.push(`${this.positionExpr} < ?`)
+      params.push(options.belowPosition)
+    }
     return parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`
   }
 
@@ -187,21 +182,116 @@ export class SqliteSource implements EventSource {
 
   async *batches(options: ReadOptions = {}): AsyncIterable<Event[]> {
     if (options.stream !== undefined) this.mapForPointReads()
-    const params: unknown[] = []
     const shape = this.shape(options.withMeta !== false)
-    const sql = `SELECT ${shape.select} FROM ${this.from}${this.conditions(options, params)} ORDER BY ${this.positionExpr}`
-    const statement = this.statement(sql).raw(true)
     const size = options.batchSize ?? 500
     let batch: Event[] = []
-    for (const row of statement.iterate(...params) as IterableIterator<unknown[]>) {
-      const event = this.decode(row, shape, options)
-      if (event !== undefined) batch.push(event)
+    for (const rows of this.rowPages(options, shape, size)) {
+      for (const row of rows) {
+        const event = this.decode(row, shape, options)
+        if (event !== undefined) batch.push(event)
+      }
       if (batch.length >= size) {
         yield batch
         batch = []
       }
     }
     if (batch.length > 0) yield batch
+  }
+
+  /**
+   * The events of a range as NDJSON text (what JSON.stringify prints for each), a page of rows at a
+   * time. Plain tables are printed from the stored JSON text without parsing it (see storedLine).
+   */
+  *ndjsonPages(options: ReadOptions = {}, size = 1000): Generator<{ text: string; count: number }> {
+    const shape = this.shape(true)
+    const plain = this.layout.preset !== 'eventsourcing'
+    for (const rows of this.rowPages(options, shape, size)) {
+      let text = ''
+      let count = 0
+      for (const row of rows) {
+        const line = plain ? storedLine(row, shape) : undefined
+        if (line !== undefined) {
+          text += line
+          count++
+          continue
+        }
+        const event = this.decode(row, shape, options)
+        if (event === undefined) continue
+        text += `${JSON.stringify(event)}\n`
+        count++
+      }
+      yield { text, count }
+    }
+  }
+
+  /**
+   * Raw rows in position order, in pages of `size`. A page is one `all()` of the next `size`
+   * positions where the position is unique and indexed (a third cheaper per row than stepping
+   * an iterator); otherwise one statement's rows are grouped into pages.
+   */
+  private *rowPages(options: ReadOptions, shape: RowShape, size: number): Generator<unknown[][]> {
+    const params: unknown[] = []
+    const where = this.conditions(options, params)
+    const order = ` ORDER BY ${this.positionExpr}`
+    // Later pages start after the last position seen, in place of the range's own start: given
+    // both lower bounds, SQLite may seek to the first and scan every earlier page again.
+    const nextParams: unknown[] = []
+    const nextWhere = this.conditions({ ...options, fromPosition: undefined }, nextParams)
+    const next = `SELECT ${shape.select} FROM ${this.from}${nextWhere === '' ? ' WHERE' : `${nextWhere} AND`} ${this.positionExpr} > ?${order} LIMIT ${size}`
+    if (!this.canPage(next, [...nextParams, 0])) {
+      let page: unknown[][] = []
+      for (const row of this.statement(`SELECT ${shape.select} FROM ${this.from}${where}${order}`).raw(true).iterate(...params) as IterableIterator<unknown[]>) {
+        page.push(row)
+        if (page.length >= size) {
+          yield page
+          page = []
+        }
+      }
+      if (page.length > 0) yield page
+      return
+    }
+    let rows = this.statement(`SELECT ${shape.select} FROM ${this.from}${where}${order} LIMIT ${size}`).raw(true).all(...params) as unknown[][]
+    const following = this.statement(next).raw(true)
+    while (rows.length > 0) {
+      yield rows
+      if (rows.length < size) return
+      rows = following.all(...nextParams, rows[rows.length - 1][0]) as unknown[][]
+    }
+  }
+
+  private readonly pageable = new Map<string, boolean>()
+
+  /** Whether `sql` (a next-page query) walks an index on a unique position rather than sorting. */
+  private canPage(sql: string, params: unknown[]): boolean {
+    let known = this.pageable.get(sql)
+    if (known === undefined) {
+      const plan = this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>
+      known = this.positionIsUnique() && !plan.some((step) => /TEMP B-TREE/.test(step.detail))
+      this.pageable.set(sql, known)
+    }
+    return known
+  }
+
+  private uniquePosition: boolean | undefined
+
+  /** rowid, a single-column primary key, or a column with a unique index of its own. */
+  private positionIsUnique(): boolean {
+    if (this.uniquePosition !== undefined) return this.uniquePosition
+    const column = this.layout.mapping.position
+    let unique = column === undefined
+    if (!unique) {
+      const table = quoteIdent(this.layout.mapping.table)
+      const keys = (this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string; pk: number }>).filter((c) => c.pk > 0)
+      unique = keys.length === 1 && keys[0].name === column
+      for (const index of this.db.prepare(`PRAGMA index_list(${table})`).all() as Array<{ name: string; unique: number; partial: number }>) {
+        if (unique) break
+        if (index.unique !== 1 || index.partial === 1) continue
+        const columns = this.db.prepare(`PRAGMA index_info(${quoteIdent(index.name)})`).all() as Array<{ name: string }>
+        unique = columns.length === 1 && columns[0].name === column
+      }
+    }
+    this.uniquePosition = unique
+    return unique
   }
 
   async estimateCount(options: ReadOptions = {}): Promise<number | undefined> {
@@ -212,8 +302,17 @@ export class SqliteSource implements EventSource {
 
   /** The highest position now (tail's end snapshot and follow polls); null when empty. */
   headPosition(): number | null {
+    return this.positionAt('max')
+  }
+
+  /** The lowest position; null when empty. */
+  firstPosition(): number | null {
+    return this.positionAt('min')
+  }
+
+  private positionAt(fn: 'min' | 'max'): number | null {
     const params: unknown[] = []
-    const value = this.db.prepare(`SELECT max(${this.positionExpr}) FROM ${this.from}${this.conditions({}, params)}`).pluck().get(...params)
+    const value = this.db.prepare(`SELECT ${fn}(${this.positionExpr}) FROM ${this.from}${this.conditions({}, params)}`).pluck().get(...params)
     return value === null || value === undefined ? null : Number(value)
   }
 
