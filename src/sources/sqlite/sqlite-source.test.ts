@@ -187,7 +187,14 @@ describe('SqliteSource.ndjsonPages (tail --format ndjson)', () => {
       store('CREATE TABLE journal (pos INTEGER, entity TEXT, kind TEXT, body TEXT)', rows.map((r, i) => [10 - i, ...r]), 'INSERT INTO journal VALUES (?, ?, ?, ?)'),
       { table: 'journal', position: 'pos', stream: 'entity', type: 'kind', data: 'body' },
     )
+    // A stream read through an index on (stream, version): SQLite sorts by position.
+    const sorted = new SqliteSource(store(
+      'CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id TEXT, event_type TEXT, event_data TEXT, version INTEGER); CREATE INDEX by_stream ON events (stream_id, version)',
+      rows.map((r, i) => [...r, 10 - i]), 'INSERT INTO events (stream_id, event_type, event_data, version) VALUES (?, ?, ?, ?)',
+    ))
     const ids = (source: SqliteSource, options: object) => lines(ndjson(source, options)).map((l) => JSON.parse(l).data.i)
+    expect(ids(sorted, { stream: 's-0' })).toEqual([0, 3, 6, 9])
+    expect(ids(sorted, { stream: 's-1', fromPosition: 3 })).toEqual([4, 7])
     expect(ids(indexed, {})).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     expect(ids(indexed, { fromPosition: 3, belowPosition: 8 })).toEqual([2, 3, 4, 5, 6])
     expect(ids(indexed, { fromPosition: 8, untilPosition: 20 })).toEqual([7, 8, 9])
