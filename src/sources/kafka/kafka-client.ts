@@ -13,6 +13,7 @@ import { createRequire } from 'node:module'
 import kafkajs, { type Admin, type Kafka as KafkaInstance, type LogEntry } from 'kafkajs'
 import { isDebug, UserError } from '../../errors.js'
 import { redact, type KafkaConnection } from './connection.js'
+import { unreachableReason } from './unreachable.js'
 import { decodeFetchResponseV11, planRecordSet, readBatches, recordSetMagic, type BatchSpan, type FetchedPartition, type RecordSetPlan } from './fetch-response.js'
 
 const { Kafka, logLevel, AssignerProtocol } = kafkajs
@@ -538,8 +539,8 @@ class KafkajsClient implements KafkaClient {
       message = `cannot ${what}: its messages are compressed with ${codec}, which rewind's Kafka client (kafkajs) cannot decode; uncompressed and gzip topics work`
     } else if (error.type === 'TOPIC_AUTHORIZATION_FAILED' || error.type === 'GROUP_AUTHORIZATION_FAILED') {
       message = `cannot ${what}: not authorized (${error.type})`
-    } else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection (error|timeout)|Closed connection|TLS|SSL|certificate/i.test(reason)) {
-      message = `cannot reach the broker (${reason}); check the address (--brokers, KAFKA_BROKERS) and TLS settings`
+    } else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection (error|timeout)|Closed connection|ECONNRESET|TLS|SSL|certificate|alert/i.test(reason)) {
+      message = unreachableReason(reason, { tls: this.connection.tls !== undefined, sasl: this.connection.sasl !== undefined })
     } else {
       message = `cannot ${what}: ${reason}`
     }
