@@ -9,6 +9,7 @@
  * batches of aborted transactions are dropped using the response's aborted-transaction list.
  */
 import { createRequire } from 'node:module'
+import { registerCodecs } from './codecs.js'
 import type { KafkaRecord } from './kafka-client.js'
 
 const require = createRequire(import.meta.url)
@@ -16,7 +17,9 @@ const require = createRequire(import.meta.url)
 interface Codec {
   decompress(buffer: Buffer): Promise<Buffer>
 }
-const { lookupCodecByAttributes } = require('kafkajs/src/protocol/message/compression/index.js') as { lookupCodecByAttributes(attributes: number): Codec | null }
+const compression = require('kafkajs/src/protocol/message/compression/index.js') as { Codecs: Parameters<typeof registerCodecs>[0]; lookupCodecByAttributes(attributes: number): Codec | null }
+registerCodecs(compression.Codecs)
+const { lookupCodecByAttributes } = compression
 
 /** One partition of a fetch response; its record set is read later (planRecordSet, readBatches). */
 export interface FetchedPartition {

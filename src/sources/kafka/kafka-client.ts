@@ -534,9 +534,6 @@ class KafkajsClient implements KafkaClient {
     let message: string
     if (error.name === 'KafkaJSSASLAuthenticationError' || /SASL|authenticat/i.test(reason)) {
       message = `authentication failed for user "${this.connection.sasl?.username ?? ''}" (${reason}); check the SASL mechanism, user name and password`
-    } else if (/(\w+) compression not implemented/i.test(reason)) {
-      const codec = /(\w+) compression/i.exec(reason)![1]
-      message = `cannot ${what}: its messages are compressed with ${codec}, which rewind's Kafka client (kafkajs) cannot decode; uncompressed and gzip topics work`
     } else if (error.type === 'TOPIC_AUTHORIZATION_FAILED' || error.type === 'GROUP_AUTHORIZATION_FAILED') {
       message = `cannot ${what}: not authorized (${error.type})`
     } else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection (error|timeout)|Closed connection|ECONNRESET|TLS|SSL|certificate|alert/i.test(reason)) {
