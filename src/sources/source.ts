@@ -16,6 +16,8 @@ export interface ReadOptions {
   skipInvalid?: boolean
   onWarning?: (message: string) => void
   batchSize?: number
+  /** The caller keeps every event it reads (the interactive view): SQLite may sort in memory. */
+  keepsAll?: boolean
 }
 
 export interface TypeVersionCount {

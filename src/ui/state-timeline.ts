@@ -239,7 +239,7 @@ export async function readStream(
   const upcasters = options.upcasters ?? EMPTY_CHAIN
   const events: Event[] = []
   let seen = 0
-  for await (const batch of source.batches({ stream, withMeta: true, skipInvalid: options.skipInvalid, onWarning: options.onWarning })) {
+  for await (const batch of source.batches({ stream, withMeta: true, keepsAll: true, skipInvalid: options.skipInvalid, onWarning: options.onWarning })) {
     seen += batch.length
     if (upcasters.size === 0) {
       for (const event of batch) events.push(event)
