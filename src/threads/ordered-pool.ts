@@ -14,6 +14,7 @@ export class WorkerPool<Q, R> {
   private readonly waiting = new Map<number, { resolve: (result: R) => void; reject: (error: Error) => void }>()
   private seq = 0
   private closing = false
+  private failed: Error | undefined
 
   constructor(url: URL, workerData: unknown, threads: number, private readonly name: string, resourceLimits?: ResourceLimits) {
     this.queued = new Array<number>(threads).fill(0)
@@ -35,9 +36,14 @@ export class WorkerPool<Q, R> {
     })
   }
 
-  /** Requests sent and not yet answered. */
-  get pending(): number {
-    return this.waiting.size
+  /** Requests sent and not yet answered by the least busy thread. */
+  get leastQueued(): number {
+    return Math.min(...this.queued)
+  }
+
+  /** Why a thread died, once one has: later submits would never be answered. */
+  get failure(): Error | undefined {
+    return this.failed
   }
 
   /** Sends a request; the promise never rejects before the caller awaits it (no unhandled rejection). */
@@ -57,6 +63,7 @@ export class WorkerPool<Q, R> {
   }
 
   private failAll(error: Error): void {
+    this.failed ??= error
     for (const entry of this.waiting.values()) entry.reject(error)
     this.waiting.clear()
   }

@@ -1,19 +1,18 @@
 /** A worker thread of render-pool.ts: renders the units it is sent, one at a time, in order. */
-import { parentPort, workerData } from 'node:worker_threads'
-import type { RenderRequest, RenderResult } from './render-pool.js'
-import { unitRenderer, type RenderInput } from './render-unit.js'
+import { workerData } from 'node:worker_threads'
+import { UserError } from '../../errors.js'
+import { serveRequests } from '../../threads/ordered-pool.js'
+import type { RecordUnit } from './kafka-client.js'
+import { unitRenderer, type RenderedUnit, type RenderInput } from './render-unit.js'
 
-const render = unitRenderer(workerData as RenderInput)
+const input = workerData as RenderInput
+const render = unitRenderer(input)
 
-let queue = Promise.resolve()
-parentPort!.on('message', ({ seq, unit }: RenderRequest) => {
-  queue = queue.then(async () => {
-    let result: RenderResult
-    try {
-      result = { seq, ...(await render(unit)) }
-    } catch (error) {
-      result = { seq, error: (error as Error).message ?? String(error) }
-    }
-    parentPort!.postMessage(result, 'bytes' in result ? [result.bytes.buffer as ArrayBuffer] : [])
-  })
+serveRequests<RecordUnit, RenderedUnit>(async (unit) => {
+  try {
+    const result = await render(unit)
+    return { result, transfer: [result.bytes.buffer as ArrayBuffer] }
+  } catch (error) {
+    throw new UserError(`kafka ${input.decoder.topic}: rendering failed: ${(error as Error)?.message ?? String(error)}`)
+  }
 })
