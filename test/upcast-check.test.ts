@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3'
 import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -134,6 +135,29 @@ describe('rewind upcast check catches each kind of failure (exit 1)', () => {
     expect(three.stderr).toBe('')
     expect(json(three.stdout)).toEqual(json(one.stdout))
     expect(json(three.stdout).against.events).toBe(394)
+  })
+
+  it('on a big SQLite store, threads by default (REWIND_THREADS): the same report as --workers 1', async () => {
+    const dir = workspace({
+      'up.mjs': demoChain({ deposit1: "(e) => { if (e.data.amount > 400) throw new Error('too large for v2'); return { ...e, data: { ...e.data, currency: 'EUR' } } }" }),
+    })
+    // The demo's 394 events, 64 times over: 25,216 positions.
+    const big = join(dir, 'big.db')
+    const db = new Database(big)
+    db.exec(`ATTACH '${join(demo, 'bank.db')}' AS demo`)
+    db.exec((db.prepare(`SELECT sql FROM demo.sqlite_master WHERE name = 'events'`).pluck().get() as string).replace('CREATE TABLE events', 'CREATE TABLE main.events'))
+    db.exec(`WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 64)
+      INSERT INTO events SELECT NULL, stream_id || '-' || n, version, event_type, schema_version, event_data, metadata, created_at FROM demo.events, k ORDER BY n, id`)
+    db.close()
+    const args = ['upcast', 'check', 'fx', '--upcasters', 'up.mjs', '--against', big, '--json']
+    const [auto, one] = await Promise.all([runCli(args, { cwd: dir, env: { REWIND_THREADS: '3' } }), runCli([...args, '--workers', '1'], { cwd: dir })])
+    expect(auto.code).toBe(1)
+    expect(auto.stderr).toBe('')
+    expect(json(auto.stdout).against.events).toBe(25_216)
+    expect(json(auto.stdout)).toEqual(json(one.stdout))
+    const bad = await runCli(args, { cwd: dir, env: { REWIND_THREADS: 'many' } })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^rewind: REWIND_THREADS "many": expected a number of threads, 1 to 4/)
   })
 })
 

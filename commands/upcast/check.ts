@@ -1,3 +1,4 @@
+import { cpus } from 'node:os'
 import { Args, Flags } from '@oclif/core'
 import { RewindCommand } from '../../src/cli/base-command.js'
 import { kafkaFlags, mappingFlags, skipInvalidFlag } from '../../src/cli/flags.js'
@@ -8,6 +9,8 @@ import { Progress } from '../../src/output/progress.js'
 import { renderUpcastGithub } from '../../src/output/upcast-github.js'
 import { renderUpcastJson } from '../../src/output/upcast-json.js'
 import { renderUpcastText } from '../../src/output/upcast-text.js'
+import { SqliteSource } from '../../src/sources/sqlite/sqlite-source.js'
+import { threadsForPositions } from '../../src/threads/thread-count.js'
 import { runUpcastCheck, upcastCheckJson } from '../../src/upcast/check.js'
 import { displayPath } from '../../src/upcast/display-path.js'
 import type { UpcastCheckJson } from '../../src/upcast/report.js'
@@ -28,7 +31,7 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
     '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts',
     '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --update',
     '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --against bank.db',
-    '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --against big.db --workers 2',
+    '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --against big.db --workers 1',
     '<%= config.bin %> upcast check upcaster-fixtures --upcasters upcasters.ts --against kafka://localhost:9092/bank-events',
     '<%= config.bin %> upcast check upcaster-fixtures --reporter junit > upcast-report.xml',
   ]
@@ -40,13 +43,14 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
     update: Flags.boolean({ description: 'Write or refresh the NAME.out.ndjson goldens from what the upcasters produce, and list what changed' }),
     against: Flags.string({ description: 'Also run the chain over every event of this source (SQLite, NDJSON, kafka://, @name)' }),
     reporter: Flags.string({ description: 'Report format', options: ['text', 'json', 'junit', 'github'], default: 'text' }),
-    workers: Flags.integer({ description: 'With a SQLite --against: check in this many threads (the split is by position)', default: 1, min: 1, max: 16 }),
+    workers: Flags.integer({ description: 'With a SQLite --against: check in this many threads, split by position (default: one more per idle core, at most 4 in all; REWIND_THREADS=N)', min: 1, max: 16 }),
     'skip-invalid': skipInvalidFlag,
     ...kafkaFlags,
     ...mappingFlags,
   }
 
   async run(): Promise<UpcastCheckJson | undefined> {
+    const cpusAtStart = cpus()
     const { args, flags } = await this.parse(UpcastCheck)
     const config = await this.loadConfig(flags.config)
     let opened: OpenedSource | undefined
@@ -54,7 +58,10 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
       if (flags.against !== undefined) opened = await openFromFlags(flags.against, flags, config)
       const upcasters = flags.upcasters ?? opened?.upcastersFile ?? config.upcasters
       if (upcasters === undefined) throw new UserError('no upcasters: pass --upcasters FILE (or set "upcasters" in the config file)')
-      if (flags.workers > 1 && opened !== undefined && opened.source.kind !== 'sqlite') this.warnUser(`--workers applies to a SQLite --against; reading ${opened.source.kind} in one thread`)
+      if (flags.workers !== undefined && flags.workers > 1 && opened !== undefined && opened.source.kind !== 'sqlite') this.warnUser(`--workers applies to a SQLite --against; reading ${opened.source.kind} in one thread`)
+      // Threads by default on a big SQLite store: the report is the same, only sooner.
+      const sqlite = opened?.source instanceof SqliteSource ? opened.source : undefined
+      const workers = flags.workers ?? (sqlite === undefined ? 1 : threadsForPositions(sqlite.firstPosition(), sqlite.headPosition(), cpusAtStart))
       const estimate = opened !== undefined && process.stderr.isTTY ? await opened.source.estimateCount?.() : undefined
       const progress = new Progress('checking', estimate)
       const report = await runUpcastCheck({
@@ -65,7 +72,7 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
           source: opened.source,
           name: flags.against!.startsWith('@') ? `${flags.against} (${displayPath(opened.source.name)})` : displayPath(opened.source.name),
           read: { skipInvalid: flags['skip-invalid'], onWarning: (m) => this.warnUser(m) },
-          workers: flags.workers,
+          workers,
         },
         onProgress: (n) => progress.update(n),
       })

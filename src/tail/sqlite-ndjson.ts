@@ -3,7 +3,7 @@ import type { OutputWriter } from '../output/writer.js'
 import type { ColumnMapping } from '../sources/sqlite/layout.js'
 import type { SqliteSource } from '../sources/sqlite/sqlite-source.js'
 import { WorkerPool } from '../threads/ordered-pool.js'
-import { threadsFor } from '../threads/thread-count.js'
+import { threadsForPositions } from '../threads/thread-count.js'
 import type { TailRange } from './range.js'
 import { sqliteTailBounds } from './sqlite-tail.js'
 
@@ -51,8 +51,7 @@ export async function printSqliteNdjson(source: SqliteSource, options: SqliteNdj
   const { from: start, until } = sqliteTailBounds(source, options.range)
   const from = start ?? source.firstPosition()
   if (until === null || from === null || from > until) return 0
-  // Positions are mostly dense (rowid): the span stands in for a count, which would read the table.
-  const threads = threadsFor(until - from + 1, options.cpusAtStart)
+  const threads = threadsForPositions(from, until, options.cpusAtStart)
   if (threads === 1) return printHere(source, { from, until }, options)
 
   const input: PieceWorkerInput = { file: source.file, mapping: source.layout.mapping, skipInvalid: options.skipInvalid }

@@ -51,7 +51,7 @@ export async function checkAgainstInWorkers(source: SqliteSource, options: Paral
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: OLD_GENERATION_MB },
       onProgress: (n) => options.onProgress?.((read += n)),
       onWarning: options.read?.onWarning,
-      outOfMemory: `an upcast check thread ran out of its ${OLD_GENERATION_MB} MiB heap (do the upcasters keep what they see?); run without --workers`,
+      outOfMemory: `an upcast check thread ran out of its ${OLD_GENERATION_MB} MiB heap (do the upcasters keep what they see?); run with --workers 1`,
     })
   })
   return againstReport(options.name, mergePairs(await Promise.all(runs)))

@@ -50,27 +50,27 @@ export default async function upcastSection(ctx: BenchContext): Promise<BenchRow
     if (doc.against.events !== BENCH_EVENTS || doc.against.failed !== 0) throw new Error(`upcast check --against read ${doc.against.events} events, ${doc.against.failed} failed`)
     return run
   }
+  // The default starts a thread per idle core; --workers 1 is the one-thread figure.
   const floors: number[] = []
   const runs = []
-  const parallel = []
+  const single = []
   for (let i = 0; i < 3; i++) {
     floors.push(floor(ctx.store))
     runs.push(await check([]))
-    parallel.push(await check(['--workers', '2']))
+    single.push(await check(['--workers', '1']))
   }
   const floorRate = BENCH_EVENTS / floors.sort((a, b) => a - b)[1]
-  const median = runs.sort((a, b) => a.seconds - b.seconds)[1]
-  const rate = BENCH_EVENTS / median.seconds
+  const rate = BENCH_EVENTS / runs.sort((a, b) => a.seconds - b.seconds)[1].seconds
   const peak = Math.max(...runs.map((r) => r.peakRssMiB))
-  const twoThreads = BENCH_EVENTS / parallel.sort((a, b) => a.seconds - b.seconds)[1].seconds
-  const parallelPeak = Math.max(...parallel.map((r) => r.peakRssMiB))
+  const oneThread = BENCH_EVENTS / single.sort((a, b) => a.seconds - b.seconds)[1].seconds
+  const singlePeak = Math.max(...single.map((r) => r.peakRssMiB))
   return [
     { measure: '(a) floor: read rows, parse data and metadata', value: floorRate, unit: 'events/s' },
-    { measure: '(b) upcast check --against, whole process', value: rate, unit: 'events/s', goal: '>= 200,000 events/s', pass: rate >= 200_000 },
+    { measure: '(b) upcast check --against, whole process (default threads)', value: rate, unit: 'events/s', goal: '>= 200,000 events/s', pass: rate >= 200_000 },
     { measure: '(b) check / floor throughput', value: rate / floorRate, unit: 'x' },
     { measure: '(b) check peak RSS', value: peak, unit: 'MiB', goal: '< 250 MiB', pass: peak < 250 },
-    { measure: '(b) upcast check --against --workers 2, whole process', value: twoThreads, unit: 'events/s', goal: '>= 200,000 events/s', pass: twoThreads >= 200_000 },
-    { measure: '(b) --workers 2 / floor throughput', value: twoThreads / floorRate, unit: 'x' },
-    { measure: '(b) --workers 2 peak RSS', value: parallelPeak, unit: 'MiB', goal: '< 250 MiB', pass: parallelPeak < 250 },
+    { measure: '(b) the same with --workers 1', value: oneThread, unit: 'events/s' },
+    { measure: '(b) --workers 1 / floor throughput', value: oneThread / floorRate, unit: 'x' },
+    { measure: '(b) --workers 1 peak RSS', value: singlePeak, unit: 'MiB', goal: '< 250 MiB', pass: singlePeak < 250 },
   ]
 }
