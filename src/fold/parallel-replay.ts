@@ -1,13 +1,11 @@
 import type { EventFilterOptions } from '../events/filter.js'
 import type { ReadOptions } from '../sources/source.js'
-import type { ColumnMapping } from '../sources/sqlite/layout.js'
-import type { SqliteSource } from '../sources/sqlite/sqlite-source.js'
+import type { SqliteSource, SqliteSourceSpec } from '../sources/sqlite/sqlite-source.js'
 import { runTaskThread } from '../threads/task-thread.js'
 import type { ReplayResult, StreamState } from './replay.js'
 
 export interface ReplayWorkerInput {
-  file: string
-  mapping: Partial<ColumnMapping>
+  store: SqliteSourceSpec
   reducerFile?: string
   upcastersFile?: string
   /** Plain data, not a function: it crosses the thread boundary. */
@@ -22,7 +20,7 @@ export interface ReplayWorkerResult {
   read: number
 }
 
-export interface ParallelReplayOptions extends Omit<ReplayWorkerInput, 'file' | 'mapping' | 'streamRange'> {
+export interface ParallelReplayOptions extends Omit<ReplayWorkerInput, 'store' | 'streamRange'> {
   workers: number
   onProgress?: (read: number) => void
   onWarning?: (message: string) => void
@@ -40,7 +38,7 @@ export async function replayInWorkers(source: SqliteSource, options: ParallelRep
   const url = new URL('./replay-worker.js', import.meta.url)
   const runs = ranges.map((streamRange) => {
     const input: ReplayWorkerInput = {
-      file: source.file, mapping: source.layout.mapping, reducerFile: options.reducerFile,
+      store: source.spec, reducerFile: options.reducerFile,
       upcastersFile: options.upcastersFile, filter: options.filter, read: options.read, streamRange,
     }
     // A small young generation per thread keeps two heaps within the memory of one (measured:

@@ -11,7 +11,7 @@ import type { ReplayWorkerInput, ReplayWorkerResult } from './parallel-replay.js
 const input = workerData as ReplayWorkerInput
 
 await runInThread<ReplayWorkerResult>(async (report) => {
-  const source = new SqliteSource(input.file, input.mapping)
+  const source = SqliteSource.open(input.store)
   const [reducer, upcasters] = await Promise.all([loadReducer(input.reducerFile), loadUpcasters(input.upcastersFile)])
   const result = await replayAll(source, {
     reducer,

@@ -5,7 +5,7 @@ import { serveRequests } from '../threads/ordered-pool.js'
 import { printPiece, type PieceRequest, type PieceResult, type PieceWorkerInput } from './sqlite-ndjson.js'
 
 const input = workerData as PieceWorkerInput
-const source = new SqliteSource(input.file, input.mapping)
+const source = SqliteSource.open(input.store)
 
 serveRequests<PieceRequest, PieceResult>((piece) => {
   const result = printPiece(source, piece, input.skipInvalid)

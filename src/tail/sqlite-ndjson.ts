@@ -1,7 +1,6 @@
 import type { CpuInfo } from 'node:os'
 import type { OutputWriter } from '../output/writer.js'
-import type { ColumnMapping } from '../sources/sqlite/layout.js'
-import type { SqliteSource } from '../sources/sqlite/sqlite-source.js'
+import type { SqliteSource, SqliteSourceSpec } from '../sources/sqlite/sqlite-source.js'
 import { WorkerPool } from '../threads/ordered-pool.js'
 import { threadsForPositions } from '../threads/thread-count.js'
 import type { TailRange } from './range.js'
@@ -37,8 +36,7 @@ export interface PieceResult {
 }
 
 export interface PieceWorkerInput {
-  file: string
-  mapping: Partial<ColumnMapping>
+  store: SqliteSourceSpec
   skipInvalid?: boolean
 }
 
@@ -54,7 +52,7 @@ export async function printSqliteNdjson(source: SqliteSource, options: SqliteNdj
   const threads = threadsForPositions(from, until, options.cpusAtStart)
   if (threads === 1) return printHere(source, { from, until }, options)
 
-  const input: PieceWorkerInput = { file: source.file, mapping: source.layout.mapping, skipInvalid: options.skipInvalid }
+  const input: PieceWorkerInput = { store: source.spec, skipInvalid: options.skipInvalid }
   const pool = new WorkerPool<PieceRequest, PieceResult>(new URL('./sqlite-ndjson-worker.js', import.meta.url), input, threads, `tail ${source.file}`, { maxYoungGenerationSizeMb: 16 })
   const pending: Array<Promise<PieceResult>> = []
   let printed = 0

@@ -12,7 +12,7 @@ import type { AgainstWorkerInput } from './parallel-against.js'
 const input = workerData as AgainstWorkerInput
 
 await runInThread<AgainstPair[]>(async (report) => {
-  const source = new SqliteSource(input.file, input.mapping)
+  const source = SqliteSource.open(input.store)
   const shape = analyzeChain(await loadUpcasterList(input.upcastersFile))
   const tally = await tallyAgainst(source, new UpcastChain(shape.runnable), shape.latest, {
     covered: new Set(input.covered),

@@ -1,6 +1,5 @@
 import type { ReadOptions } from '../sources/source.js'
-import type { ColumnMapping } from '../sources/sqlite/layout.js'
-import type { SqliteSource } from '../sources/sqlite/sqlite-source.js'
+import type { SqliteSource, SqliteSourceSpec } from '../sources/sqlite/sqlite-source.js'
 import { runTaskThread } from '../threads/task-thread.js'
 import { againstReport, mergePairs } from './against.js'
 import type { AgainstPair, AgainstReport, UpcastFailure } from './report.js'
@@ -8,8 +7,7 @@ import type { AgainstPair, AgainstReport, UpcastFailure } from './report.js'
 const OLD_GENERATION_MB = 512
 
 export interface AgainstWorkerInput {
-  file: string
-  mapping: Partial<ColumnMapping>
+  store: SqliteSourceSpec
   upcastersFile: string
   covered: string[]
   read: Pick<ReadOptions, 'skipInvalid'>
@@ -40,7 +38,7 @@ export async function checkAgainstInWorkers(source: SqliteSource, options: Paral
   const url = new URL('./against-worker.js', import.meta.url)
   const runs = ranges.map((range) => {
     const input: AgainstWorkerInput = {
-      file: source.file, mapping: source.layout.mapping, upcastersFile: options.upcastersFile,
+      store: source.spec, upcastersFile: options.upcastersFile,
       covered: [...options.covered], read: { skipInvalid: options.read?.skipInvalid }, range,
     }
     // A thread keeps only counts; V8 sizes its collections by these limits, and two threads

@@ -27,6 +27,12 @@ export function openDatabaseReadOnly(file: string): Database.Database {
   return db
 }
 
+/** What a worker thread needs to open the same store read the same way (preset and conditions included). */
+export interface SqliteSourceSpec {
+  file: string
+  layout: SqliteLayout
+}
+
 export class SqliteSource implements EventSource {
   readonly kind = 'sqlite' as const
   readonly layout: SqliteLayout
@@ -35,9 +41,9 @@ export class SqliteSource implements EventSource {
   private readonly streamExpr: string
   private readonly from: string
 
-  constructor(readonly file: string, mapping: Partial<ColumnMapping> = {}) {
+  constructor(readonly file: string, mapping: Partial<ColumnMapping> = {}, layout?: SqliteLayout) {
     this.db = openDatabaseReadOnly(file)
-    this.layout = detectLayout(this.db, file, mapping)
+    this.layout = layout ?? detectLayout(this.db, file, mapping)
     const m = this.layout.mapping
     this.positionExpr = m.position === undefined ? 'rowid' : quoteIdent(m.position)
     this.streamExpr = quoteIdent(m.stream)
@@ -46,6 +52,18 @@ export class SqliteSource implements EventSource {
 
   get name(): string {
     return this.file
+  }
+
+  /**
+   * For worker threads. Not the mapping alone: detecting the layout again from a full mapping
+   * would lose the preset (eventsourcing's decoding, Emmett's non-archived condition).
+   */
+  get spec(): SqliteSourceSpec {
+    return { file: this.file, layout: this.layout }
+  }
+
+  static open(spec: SqliteSourceSpec): SqliteSource {
+    return new SqliteSource(spec.file, {}, spec.layout)
   }
 
   private readonly shapes = new Map<boolean, RowShape>()
@@ -212,12 +230,10 @@ export class SqliteSource implements EventSource {
    * The events of a range as NDJSON text (what JSON.stringify prints for each), a page of rows at a
    * time. Plain tables are printed from the stored JSON text without parsing it (see storedLine).
    */
-  *ndjsonPages(options: ReadOptions = {}, size = 1000): Generator<{ text: string; count: number }> {
+  *ndjsonPages(options: ReadOptions = {}, size = 100): Generator<{ text: string; count: number }> {
     const shape = this.shape(true)
     const plain = this.layout.preset !== 'eventsourcing'
-    // Small pages: a page's rows die young while its events live on (500-row pages kept ~45 MiB
-    // more of young generation in a 1M-event upcast check, for no measurable speed).
-    for (const rows of this.rowPages(options, shape, Math.min(size, 100))) {
+    for (const rows of this.rowPages(options, shape, size)) {
       let text = ''
       let count = 0
       for (const row of rows) {
