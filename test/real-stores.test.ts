@@ -80,12 +80,13 @@ describe('Python eventsourcing store', () => {
     expect((await state(store, stream)).state).toEqual(want.mergedState)
   })
 
-  it('replay --workers 2 decodes as one thread does (the threads keep the preset)', async () => {
+  it('replay --workers 2 prints what one thread prints (the threads keep the preset)', async () => {
     const store = join(dir, 'eventsourcing', 'eventsourcing.db')
     const [one, two] = await Promise.all([runCli(['replay', store, '--json']), runCli(['replay', store, '--json', '--workers', '2'])])
     expect(two.stderr).toBe('')
-    expect(JSON.parse(two.stdout).states).toEqual(JSON.parse(one.stdout).states)
     expect(Object.keys(JSON.parse(two.stdout).states)).toHaveLength(3)
+    // The same text: streams in the order one thread meets them (these ids do not sort that way).
+    expect(two.stdout).toBe(one.stdout)
   })
 
   it('a compressed store is a clear error, not garbage', async () => {

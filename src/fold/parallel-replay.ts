@@ -15,7 +15,8 @@ export interface ReplayWorkerInput {
 }
 
 export interface ReplayWorkerResult {
-  states: Array<[string, StreamState]>
+  /** With the position of each stream's first folded event. */
+  states: Array<[string, StreamState, number]>
   events: number
   read: number
 }
@@ -51,11 +52,9 @@ export async function replayInWorkers(source: SqliteSource, options: ParallelRep
     })
   })
   const results = await Promise.all(runs)
-  const states = new Map<string, StreamState>()
-  let events = 0
-  for (const result of results) {
-    for (const [stream, state] of result.states) states.set(stream, state)
-    events += result.events
-  }
+  // Streams in the order one thread meets them: by their first event's position.
+  const merged = results.flatMap((result) => result.states).sort((a, b) => a[2] - b[2])
+  const states = new Map<string, StreamState>(merged.map(([stream, state]) => [stream, state]))
+  const events = results.reduce((n, r) => n + r.events, 0)
   return { states, events, read: results.reduce((n, r) => n + r.read, 0) }
 }

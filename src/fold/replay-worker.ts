@@ -4,7 +4,7 @@ import { SqliteSource } from '../sources/sqlite/sqlite-source.js'
 import { runInThread } from '../threads/task-thread.js'
 import { loadUpcasters } from '../upcast/load-upcasters.js'
 import { loadReducer } from './reducer.js'
-import { replayAll } from './replay.js'
+import { replayAll, type StreamState } from './replay.js'
 import type { ReplayWorkerInput, ReplayWorkerResult } from './parallel-replay.js'
 
 /** One share of a parallel replay: the streams in [from, to), folded with the user's own modules. */
@@ -13,7 +13,9 @@ const input = workerData as ReplayWorkerInput
 await runInThread<ReplayWorkerResult>(async (report) => {
   const source = SqliteSource.open(input.store)
   const [reducer, upcasters] = await Promise.all([loadReducer(input.reducerFile), loadUpcasters(input.upcastersFile)])
+  const firstPositions = new Map<string, number | string>()
   const result = await replayAll(source, {
+    firstPositions,
     reducer,
     upcasters,
     filter: eventFilter(input.filter),
@@ -21,5 +23,6 @@ await runInThread<ReplayWorkerResult>(async (report) => {
     onProgress: report.progress,
   })
   await source.close()
-  return { states: [...result.states], events: result.events, read: result.read }
+  const states = [...result.states].map(([stream, state]) => [stream, state, firstPositions.get(stream)!] as [string, StreamState, number])
+  return { states, events: result.events, read: result.read }
 })

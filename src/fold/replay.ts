@@ -18,6 +18,8 @@ export interface ReplayOptions {
   filter?: (event: Event) => boolean
   read?: ReadOptions
   onProgress?: (eventsRead: number) => void
+  /** Note each stream's first folded position (parallel replays merge in that order). */
+  firstPositions?: Map<string, number | string>
 }
 
 export interface ReplayResult {
@@ -45,6 +47,7 @@ export async function replayAll(source: EventSource, options: ReplayOptions): Pr
     if (entry === undefined) {
       entry = { version: 0, events: 0, state: reducer.init(), time: '' }
       states.set(event.stream, entry)
+      options.firstPositions?.set(event.stream, event.position)
     }
     try {
       entry.state = reducer.apply(entry.state, event)
