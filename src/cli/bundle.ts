@@ -75,6 +75,42 @@ function virtual(name: string, contents: string): Plugin {
   }
 }
 
+/**
+ * ink measures every line of every text with string-width on each frame, and a line with one
+ * character beyond ASCII (an ellipsis, a border) goes through Intl.Segmenter and emoji regexes:
+ * about a third of a key's frame in `state -i`. Most lines are the same from frame to frame, so
+ * ink's string-width is given a cache (same results; cleared when it holds 4,096 lines).
+ */
+const cachedStringWidth: Plugin = {
+  name: 'cached-string-width',
+  setup(builder) {
+    builder.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === 'real' || !args.importer.includes(`${sep}node_modules${sep}ink${sep}`)) return undefined
+      const real = await builder.resolve('string-width', { importer: args.importer, resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' })
+      if (real.errors.length > 0) return { errors: real.errors }
+      return { path: real.path, namespace: 'cached-string-width' }
+    })
+    builder.onLoad({ filter: /.*/, namespace: 'cached-string-width' }, (args) => ({
+      contents: [
+        `import stringWidth from ${JSON.stringify(args.path)}`,
+        'const cache = new Map()',
+        'export default function cachedStringWidth(text, options) {',
+        "  if (options !== undefined || typeof text !== 'string') return stringWidth(text, options)",
+        '  let width = cache.get(text)',
+        '  if (width === undefined) {',
+        '    if (cache.size >= 4096) cache.clear()',
+        '    width = stringWidth(text)',
+        '    cache.set(text, width)',
+        '  }',
+        '  return width',
+        '}',
+      ].join('\n'),
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }))
+  },
+}
+
 /** The package root's URL, as an expression in any file of the bundle (which esbuild may put in commands/ or chunks/). */
 const ROOT_URL = "import.meta.url.slice(0, import.meta.url.lastIndexOf('/dist/bundle/') + 1)"
 
@@ -180,6 +216,7 @@ const esm = await build({
       `export const { ${oclifExports.join(', ')} } = oclif`,
     ].join('\n')),
     keepImportMetaUrl,
+    cachedStringWidth,
   ],
   format: 'esm',
   splitting: true,

@@ -60,6 +60,13 @@ export function StateApp(props: StateAppProps): ReactNode {
   useEffect(() => {
     onCursor?.(view.cursor)
   }, [view.cursor, onCursor])
+  // One more render soon after the first frame (the same frame, so nothing is written): the
+  // update path of React and ink is then compiled before the first key needs it (~55 -> ~30 ms).
+  const [, setWarm] = useState(false)
+  useEffect(() => {
+    const timer = setTimeout(() => setWarm(true), 50)
+    return () => clearTimeout(timer)
+  }, [])
   // Search texts are prepared in small slices between keys, so `/` on a long stream answers at once.
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined

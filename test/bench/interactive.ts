@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3'
 import { execFileSync } from 'node:child_process'
 import { EventEmitter } from 'node:events'
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { seededRandom } from '../../src/demo/bank-events.js'
 import { loadReducer } from '../../src/fold/reducer.js'
 import { SqliteSource } from '../../src/sources/sqlite/sqlite-source.js'
@@ -67,7 +67,12 @@ async function timeToOpen(store: string, reducer: string, dir: string): Promise<
     }
     return Number(process.hrtime.bigint() - started) / 1e9
   } finally {
-    tmux('kill-server')
+    // The server is gone already when the command died: keep the error that said why.
+    try {
+      tmux('kill-server')
+    } catch {
+      // nothing to stop
+    }
     rmSync(socketDir, { recursive: true, force: true })
   }
 }
@@ -129,12 +134,20 @@ const KEYS: Array<[string, string]> = [
   ['Esc (close help)', '\u001b'],
 ]
 
+/** The view as users run it: the bundle's chunk of src/ui/state-app (npm run bench bundles first). */
+async function bundledStateApp(): Promise<typeof import('../../src/ui/state-app.js')> {
+  const chunks = fileURLToPath(new URL('../../bundle/chunks/', import.meta.url))
+  const chunk = readdirSync(chunks).find((name) => /^state-app-\w+\.js$/.test(name))
+  if (chunk === undefined) throw new Error(`no state-app chunk in ${chunks}: run npm run build`)
+  return import(pathToFileURL(join(chunks, chunk)).href)
+}
+
 /**
- * Every key's response in-process: the real view rendered by ink into a stand-in terminal; the
+ * Every key's response in-process: the real (bundled) view rendered by ink into a stand-in terminal; the
  * time from the key arriving on stdin to ink writing the frame it causes.
  */
 async function keyResponses(store: string, reducerFile: string): Promise<Array<[string, number, number]>> {
-  const { runInteractiveState } = await import('../../src/ui/state-app.js')
+  const { runInteractiveState } = await bundledStateApp()
   const source = new SqliteSource(store)
   const reducer = await loadReducer(reducerFile)
   const stdout = new FakeStdout()
