@@ -39,18 +39,44 @@ export function storedLine(row: unknown[], shape: RowShape): string | undefined 
   }
   let time = '""'
   if (shape.time !== -1 && row[shape.time] !== null) {
-    let normal: string | undefined
-    try {
-      normal = normalizeStoredTime(row[shape.time])
-    } catch {
-      return undefined // a number too big for a date: the decoder says so
-    }
-    if (normal === undefined) return undefined
-    time = JSON.stringify(normal)
+    const quoted = quotedTime(row[shape.time])
+    if (quoted === undefined) return undefined
+    time = quoted
   }
   const meta = metaText(row, shape)
   if (meta === undefined) return undefined
-  return `{"position":${position},"stream":${JSON.stringify(stream)}${version},"type":${JSON.stringify(type)},"schemaVersion":${schemaVersion},"time":${time},"data":${data},"meta":${meta}}\n`
+  let typeJson = typeTexts.get(type)
+  if (typeJson === undefined) {
+    if (typeTexts.size >= 1024) typeTexts.clear()
+    typeTexts.set(type, (typeJson = JSON.stringify(type)))
+  }
+  return `{"position":${position},"stream":${JSON.stringify(stream)}${version},"type":${typeJson},"schemaVersion":${schemaVersion},"time":${time},"data":${data},"meta":${meta}}\n`
+}
+
+/** Event types as JSON strings: a store has few types and many events of each. */
+const typeTexts = new Map<string, string>()
+
+/** The stored time as normalizeStoredTime makes it, in quotes; undefined when it is not a time. */
+function quotedTime(value: unknown): string | undefined {
+  // SQLite's own "YYYY-MM-DD HH:MM:SS.SSS", the common case, without a JSON.stringify.
+  if (typeof value === 'string' && value.length === 23 && value.charCodeAt(10) === 32 && value.charCodeAt(19) === 46 && isTimeText(value)) {
+    return `"${value.slice(0, 10)}T${value.slice(11)}Z"`
+  }
+  try {
+    const normal = normalizeStoredTime(value)
+    return normal === undefined ? undefined : JSON.stringify(normal)
+  } catch {
+    return undefined // a number too big for a date: the decoder says so
+  }
+}
+
+/** Digits, '-', ':', '.' and ' ' only: nothing JSON would escape. */
+function isTimeText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if ((c < 48 || c > 58) && c !== 45 && c !== 46 && c !== 32) return false
+  }
+  return true
 }
 
 /** A JSON column's text as it goes into the line; undefined when it has to be parsed. */
