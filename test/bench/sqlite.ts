@@ -33,12 +33,16 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 export default async function sqliteSection(ctx: BenchContext): Promise<BenchRow[]> {
   const rows: BenchRow[] = []
-  const floorSeconds = median([floor(ctx.store), floor(ctx.store), floor(ctx.store)])
-  const floorRate = BENCH_EVENTS / floorSeconds
+  // Interleaved, so a machine that gets busier (or quieter) meanwhile moves the floor and the replay alike.
+  const floors: number[] = []
+  const replays = []
+  for (let i = 0; i < 3; i++) {
+    floors.push(floor(ctx.store))
+    replays.push(await ctx.rewind(['replay', ctx.store, '--reducer', ctx.reducer, '--format', 'ndjson']))
+  }
+  const floorRate = BENCH_EVENTS / median(floors)
   rows.push({ measure: '(a) floor: raw better-sqlite3 loop', value: floorRate, unit: 'events/s' })
 
-  const replays = []
-  for (let i = 0; i < 3; i++) replays.push(await ctx.rewind(['replay', ctx.store, '--reducer', ctx.reducer, '--format', 'ndjson']))
   const failed = replays.find((r) => r.code !== 0)
   if (failed !== undefined) throw new Error(`rewind replay failed: ${failed.stderr}`)
   const replay = replays.sort((a, b) => a.seconds - b.seconds)[1]
