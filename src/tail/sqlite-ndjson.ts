@@ -1,4 +1,5 @@
 import type { CpuInfo } from 'node:os'
+import { UserError } from '../errors.js'
 import type { OutputWriter } from '../output/writer.js'
 import type { SqliteSource, SqliteSourceSpec } from '../sources/sqlite/sqlite-source.js'
 import { WorkerPool } from '../threads/ordered-pool.js'
@@ -33,6 +34,8 @@ export interface PieceResult {
   bytes: Uint8Array
   count: number
   warnings: string[]
+  /** A bad row: the bytes are the lines before it; printing stops there with this error. */
+  error?: { message: string; exitCode: number }
 }
 
 export interface PieceWorkerInput {
@@ -61,6 +64,7 @@ export async function printSqliteNdjson(source: SqliteSource, options: SqliteNdj
     for (const warning of piece.warnings) options.onWarning(warning)
     await options.out.writeBytes(piece.bytes)
     printed += piece.count
+    if (piece.error !== undefined) throw new UserError(piece.error.message, { exitCode: piece.error.exitCode })
   }
   try {
     for (const piece of pieces(from, until)) {
@@ -98,8 +102,10 @@ export function printPiece(source: SqliteSource, piece: PieceRequest, skipInvali
   let bytes = new Uint8Array(pieceBytes)
   let length = 0
   let count = 0
+  let error: PieceResult['error']
   for (const page of source.ndjsonPages(read)) {
     count += page.count
+    if (page.error !== undefined) error = { message: page.error.message, exitCode: page.error instanceof UserError ? page.error.exitCode : 2 }
     let text = page.text
     for (;;) {
       const { read: done, written } = encoder.encodeInto(text, bytes.subarray(length))
@@ -112,7 +118,7 @@ export function printPiece(source: SqliteSource, piece: PieceRequest, skipInvali
     }
   }
   pieceBytes = Math.max(pieceBytes, length + (length >> 3))
-  return { bytes: bytes.subarray(0, length), count, warnings }
+  return { bytes: bytes.subarray(0, length), count, warnings, error }
 }
 
 /** The size to start a piece's buffer at: a little over the biggest piece yet. */
@@ -126,6 +132,10 @@ async function printHere(source: SqliteSource, range: { from: number; until: num
     if (options.signal.aborted) break
     await options.out.write(page.text)
     printed += page.count
+    if (page.error !== undefined) {
+      await options.out.flush()
+      throw page.error
+    }
   }
   await options.out.flush()
   return printed

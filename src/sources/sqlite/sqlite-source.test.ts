@@ -130,7 +130,14 @@ describe('SqliteSource presets', () => {
 })
 
 describe('SqliteSource.ndjsonPages (tail --format ndjson)', () => {
-  const ndjson = (source: SqliteSource, options = {}) => [...source.ndjsonPages(options, 3)].map((p) => p.text).join('')
+  const ndjson = (source: SqliteSource, options = {}) => {
+    let text = ''
+    for (const page of source.ndjsonPages(options, 3)) {
+      text += page.text
+      if (page.error !== undefined) throw Object.assign(page.error, { printed: text })
+    }
+    return text
+  }
   const lines = (text: string) => text.split('\n').filter((l) => l !== '')
 
   it('prints what JSON.stringify prints of each decoded event, whatever the columns hold', async () => {
@@ -173,6 +180,12 @@ describe('SqliteSource.ndjsonPages (tail --format ndjson)', () => {
     )
     const source = new SqliteSource(file)
     expect(() => ndjson(source)).toThrow(/events row at position 2: event_data\/metadata is not valid JSON .*--skip-invalid/)
+    // The lines before the bad row come with the error, so a caller can print them first.
+    try {
+      ndjson(source)
+    } catch (error) {
+      expect(lines((error as { printed: string }).printed).map((l) => JSON.parse(l).data.ok)).toEqual([1])
+    }
     const warnings: string[] = []
     const text = ndjson(source, { skipInvalid: true, onWarning: (m: string) => warnings.push(m) })
     expect(lines(text).map((l) => JSON.parse(l).data.ok)).toEqual([1, 4])

@@ -231,8 +231,10 @@ export class SqliteSource implements EventSource {
   /**
    * The events of a range as NDJSON text (what JSON.stringify prints for each), a page of rows at a
    * time. Plain tables are printed from the stored JSON text without parsing it (see storedLine).
+   * A bad row (without skipInvalid) ends it: the last page holds the lines before that row, and
+   * the error saying what is wrong with it.
    */
-  *ndjsonPages(options: ReadOptions = {}, size = 100): Generator<{ text: string; count: number }> {
+  *ndjsonPages(options: ReadOptions = {}, size = 100): Generator<{ text: string; count: number; error?: Error }> {
     const shape = this.shape(true)
     const plain = this.layout.preset !== 'eventsourcing'
     for (const rows of this.rowPages(options, shape, size)) {
@@ -245,7 +247,13 @@ export class SqliteSource implements EventSource {
           count++
           continue
         }
-        const event = this.decode(row, shape, options)
+        let event: Event | undefined
+        try {
+          event = this.decode(row, shape, options)
+        } catch (error) {
+          yield { text, count, error: error as Error }
+          return
+        }
         if (event === undefined) continue
         text += `${JSON.stringify(event)}\n`
         count++
