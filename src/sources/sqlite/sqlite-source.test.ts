@@ -150,6 +150,7 @@ describe('SqliteSource.ndjsonPages (tail --format ndjson)', () => {
         ['acc-1', '4', 'Empty', '', null, '2026-11-01T12:00:00+02:00', 2.0, null],
         [42, 5, 'Numeric stream', '{}', '{}', null, null, null],
         ['acc-3', 8, 'Numeric data', 17, '{}', null, null, null],
+        ['acc-3', Infinity, 'Infinite version', '{}', '{}', null, null, null],
         ['acc-"quoted"\n', 6, 'Type "x"', '"just a string"', '{"eventId":"own"}', '2026-11-01T09:00:00.000Z', 1, 'e-6'],
         ['acc-2', 7, 'Deep', '{"a":{"b":[{"c":null}]}}', '{"x":1}', '2026-11-01', null, 'e-7'],
       ],
@@ -157,7 +158,7 @@ describe('SqliteSource.ndjsonPages (tail --format ndjson)', () => {
     )
     const source = new SqliteSource(file, { eventId: 'event_id' })
     const expected = (await readAll(source)).map((e) => JSON.stringify(e))
-    expect(expected).toHaveLength(8)
+    expect(expected).toHaveLength(9)
     expect(lines(ndjson(source))).toEqual(expected)
   })
 

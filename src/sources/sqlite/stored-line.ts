@@ -22,13 +22,14 @@ export function storedLine(row: unknown[], shape: RowShape): string | undefined 
   const position = row[0]
   const stream = row[1]
   const type = row[2]
-  if (typeof position !== 'number' || typeof stream !== 'string' || typeof type !== 'string') return undefined
+  // Not finite (a REAL column can hold Infinity): JSON has no such number; JSON.stringify prints null.
+  if (!Number.isFinite(position) || typeof stream !== 'string' || typeof type !== 'string') return undefined
   const data = jsonText(row[3])
   if (data === undefined) return undefined
   let version = ''
   if (shape.version !== -1) {
     const value = row[shape.version]
-    if (typeof value === 'number') version = `,"version":${value}`
+    if (typeof value === 'number' && Number.isFinite(value)) version = `,"version":${value}`
     else if (value !== null) return undefined
   }
   let schemaVersion = 1
