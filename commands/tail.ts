@@ -81,10 +81,10 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
       // A Kafka read to the end as NDJSON: each fetched unit is printed on its own (possibly by a
       // worker thread), in order. A whole SQLite range as NDJSON: lines made from the stored JSON
       // text, by worker threads when it is big. Everything else streams events through runTail.
-      const everything = filter === undefined && flags.limit === undefined && upcasters.size === 0 && !range.follow
-      if (source.kind === 'kafka' && printer.format === 'ndjson' && !range.follow && flags.limit === undefined && flags.group === undefined && upcasters.size === 0) {
+      const boundedNdjson = printer.format === 'ndjson' && !range.follow && flags.limit === undefined && upcasters.size === 0
+      if (source.kind === 'kafka' && boundedNdjson && flags.group === undefined) {
         await this.kafkaInThreads(source as KafkaSource, range, readOptions, { types: flags.type, streams: flags.stream, where: flags.where, range }, out, cpusAtStart)
-      } else if (source.kind === 'sqlite' && printer.format === 'ndjson' && everything) {
+      } else if (source.kind === 'sqlite' && boundedNdjson && filter === undefined) {
         const { printSqliteNdjson } = await import('../src/tail/sqlite-ndjson.js')
         await printSqliteNdjson(source as SqliteSource, { range, out, signal, skipInvalid: flags['skip-invalid'], onWarning: read.onWarning, cpusAtStart })
       } else {

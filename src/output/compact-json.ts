@@ -1,7 +1,7 @@
 const MAX_DEPTH = 512
 const nesting = new Uint8Array(MAX_DEPTH) // 1: object, 0: array
 
-const enum Expect { Value, ValueOrClose, Key, KeyOrClose, Colon, After }
+const enum Expect { Value, Key, Colon, After }
 
 /**
  * Whether `text` is one JSON value (RFC 8259) with no whitespace between tokens, so that it can
@@ -35,38 +35,26 @@ export function isCompactJson(text: string): boolean {
         state = Expect.Value
         i++
         continue
-      case Expect.KeyOrClose:
-        if (c === 125) {
-          depth--
-          state = Expect.After
-          i++
-          continue
-        }
-      // falls through
       case Expect.Key:
         if (c !== 34) return false
         i = stringEnd(text, i + 1)
         if (i < 0) return false
         state = Expect.Colon
         continue
-      case Expect.ValueOrClose:
-        if (c === 93) {
-          depth--
-          state = Expect.After
-          i++
-          continue
-        }
-      // falls through
       default:
         if (c === 34 /* " */) {
           i = stringEnd(text, i + 1)
           if (i < 0) return false
         } else if (c === 123 /* { */ || c === 91 /* [ */) {
           if (depth === MAX_DEPTH) return false
-          nesting[depth++] = c === 123 ? 1 : 0
-          state = c === 123 ? Expect.KeyOrClose : Expect.ValueOrClose
-          i++
-          continue
+          if (text.charCodeAt(i + 1) === c + 2 /* } or ] */) {
+            i += 2 // empty
+          } else {
+            nesting[depth++] = c === 123 ? 1 : 0
+            state = c === 123 ? Expect.Key : Expect.Value
+            i++
+            continue
+          }
         } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
           i = numberEnd(text, i)
           if (i < 0) return false

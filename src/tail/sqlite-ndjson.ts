@@ -1,5 +1,6 @@
 import type { CpuInfo } from 'node:os'
 import { UserError } from '../errors.js'
+import { ByteSink } from '../output/byte-sink.js'
 import type { OutputWriter } from '../output/writer.js'
 import type { SqliteSource, SqliteSourceSpec } from '../sources/sqlite/sqlite-source.js'
 import { WorkerPool } from '../threads/ordered-pool.js'
@@ -99,31 +100,21 @@ export function printPiece(source: SqliteSource, piece: PieceRequest, skipInvali
   const upper = piece.below === undefined ? { untilPosition: piece.until } : { belowPosition: piece.below }
   const read = { fromPosition: piece.from, ...upper, skipInvalid, onWarning: (m: string) => warnings.push(m) }
   // Each page is encoded as soon as it is made, so its strings die young (cheap to collect).
-  let bytes = new Uint8Array(pieceBytes)
-  let length = 0
+  const out = new ByteSink(pieceBytes)
   let count = 0
   let error: PieceResult['error']
   for (const page of source.ndjsonPages(read)) {
     count += page.count
     if (page.error !== undefined) error = { message: page.error.message, exitCode: page.error instanceof UserError ? page.error.exitCode : 2 }
-    let text = page.text
-    for (;;) {
-      const { read: done, written } = encoder.encodeInto(text, bytes.subarray(length))
-      length += written
-      if (done === text.length) break
-      text = text.slice(done)
-      const grown = new Uint8Array(bytes.length * 2)
-      grown.set(bytes.subarray(0, length))
-      bytes = grown
-    }
+    out.add(page.text)
   }
-  pieceBytes = Math.max(pieceBytes, length + (length >> 3))
-  return { bytes: bytes.subarray(0, length), count, warnings, error }
+  const bytes = out.bytes()
+  pieceBytes = Math.max(pieceBytes, bytes.length + (bytes.length >> 3))
+  return { bytes, count, warnings, error }
 }
 
 /** The size to start a piece's buffer at: a little over the biggest piece yet. */
 let pieceBytes = 1 << 20
-const encoder = new TextEncoder()
 
 async function printHere(source: SqliteSource, range: { from: number; until: number }, options: SqliteNdjsonOptions): Promise<number> {
   let printed = 0

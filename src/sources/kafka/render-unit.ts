@@ -1,3 +1,4 @@
+import { ByteSink } from '../../output/byte-sink.js'
 import { chalkFor } from '../../output/colors.js'
 import { createEventPrinter } from '../../output/event-format.js'
 import { tailFilter, type TailFilterOptions } from '../../tail/tail.js'
@@ -56,33 +57,5 @@ export function unitRenderer(input: RenderInput): (unit: RecordUnit) => Promise<
     if ('records' in unit) print(unit.records.map(revive))
     else for await (const records of readBatches(asBuffer(unit.bytes)!, unit.batches, unit.partition, unit.from, unit.until, 1000)) print(records)
     return { bytes: out.bytes(), printed, warnings }
-  }
-}
-
-/**
- * Text written as UTF-8 line by line into one buffer: cheaper than joining the lines into one
- * string and encoding that (the joined string must be flattened first).
- */
-class ByteSink {
-  private buffer: Buffer
-  private length = 0
-
-  constructor(capacity: number) {
-    // Not from Buffer's shared pool: the memory may be transferred to another thread.
-    this.buffer = Buffer.allocUnsafeSlow(Math.max(capacity, 1 << 12))
-  }
-
-  add(text: string): void {
-    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
-    if (this.length + text.length * 3 > this.buffer.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + text.length * 3))
-      this.buffer.copy(grown, 0, 0, this.length)
-      this.buffer = grown
-    }
-    this.length += this.buffer.write(text, this.length)
-  }
-
-  bytes(): Uint8Array {
-    return this.buffer.subarray(0, this.length)
   }
 }
