@@ -1,5 +1,6 @@
 // `rewind state SOURCE STREAM -i` in a real pseudo-terminal: tmux runs the built CLI on the demo
 // store, the test types keys and reads the screen with capture-pane.
+import Database from 'better-sqlite3'
 import { execFileSync } from 'node:child_process'
 import { rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -114,6 +115,48 @@ describe('state --interactive in a terminal', () => {
     const after = await waitForScreen(s, 'EXITED=0')
     expect(after).not.toContain('rewind state acc-07')
     expect(alternateScreen(s)).toBe('0')
+  })
+
+  it('opens a long stream folded in a thread: warnings marked, state at the end, search; a bad row is one line and exit 2', async () => {
+    const dir = tempDir()
+    const file = join(dir, 'long.db')
+    const db = new Database(file)
+    db.exec(`CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id TEXT, version INTEGER, event_type TEXT, event_data TEXT, metadata TEXT, created_at TEXT);
+      CREATE INDEX events_stream ON events (stream_id, version)`)
+    const insert = db.prepare('INSERT INTO events (stream_id, version, event_type, event_data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+    db.transaction(() => {
+      for (let i = 0; i < 5000; i++) {
+        const time = new Date(Date.parse('2026-03-01T00:00:00Z') + i * 1000).toISOString().replace('T', ' ').replace('Z', '')
+        insert.run('acc-long', i + 1, i === 0 ? 'AccountOpened' : 'MoneyDeposited', i === 0 ? '{"owner":"Ada"}' : `{"amount":${i % 10},"ref":"r-${i}"}`, JSON.stringify({ eventId: i === 4990 ? 'e-17' : `e-${i}` }), time)
+      }
+    })()
+    db.close()
+    writeFileSync(join(dir, 'reducer.mjs'), `export default { init: () => ({ balance: 0 }), on: {
+      AccountOpened: (s, e) => ({ ...s, owner: e.data.owner }),
+      MoneyDeposited: (s, e) => ({ ...s, balance: s.balance + e.data.amount }) } }`)
+    const s = 'long'
+    start(s, dir, ['state', 'long.db', 'acc-long', '-i', '--reducer', 'reducer.mjs'])
+    let view = await waitForScreen(s, 'v5000 · 5000 of 5000')
+    expect(view).toContain('! 1 event with warnings')
+    expect(view).toMatch(/balance: 22491 -> 22500/)
+    expect(view).toMatch(/! ?v4991 .*MoneyDeposited/)
+    typeText(s, '/r-2500')
+    keys(s, 'Enter')
+    view = await waitForScreen(s, 'v2501 · 2501 of 5000')
+    expect(selectedRow(view)).toMatch(/▶ v2501 /)
+    expect(view).toContain('state after v2501')
+    keys(s, 'q')
+    await waitForScreen(s, 'EXITED=0')
+
+    const bad = new Database(file)
+    bad.exec(`UPDATE events SET event_data = '{"amount": 1' WHERE id = 3000`)
+    bad.close()
+    const b = 'long-bad'
+    start(b, dir, ['state', 'long.db', 'acc-long', '-i', '--reducer', 'reducer.mjs'])
+    view = await waitForScreen(b, 'EXITED=2')
+    // One line, which the 100-column terminal wraps.
+    expect(view.replaceAll('\n', '')).toMatch(/rewind: long\.db: events row at position 3000: .*not valid JSON.*--skip-invalid skips such rows with a warning *EXITED=2/)
+    expect(view).not.toMatch(/^\s+at /m)
   })
 
   it('leaves the alternate screen when killed', async () => {

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
  * - commands/: one ES module per command, where package.json's "oclif" finds them (through
  *   oclif.manifest.json), so a run loads only its own command; their `@oclif/core` is the cli
  *   bundle's, through load-cli.cjs.
+ * - workers/: thread entry points that must start fast (see timeline-thread.ts).
  * - chunks/: what commands share, and each `await import()` target (Kafka, the ink views, ...),
  *   so that what a command loads lazily stays lazy.
  * kafkajs, jiti and better-sqlite3 (native) stay in node_modules, loaded when needed. ink and React
@@ -204,9 +205,11 @@ const loader = await build({
   format: 'cjs',
   outfile: join(outdir, 'load-cli.cjs'),
 })
+// Threads that must start fast (state -i reads while the view loads) load from one file too.
+const workers = { 'workers/timeline-worker': join(dist, 'src', 'ui', 'timeline-worker.js') }
 const esm = await build({
   ...COMMON,
-  entryPoints: commands,
+  entryPoints: { ...commands, ...workers },
   plugins: [
     // One oclif for bin/run.js and the commands: the one load-cli.cjs loaded.
     virtual('@oclif/core', [

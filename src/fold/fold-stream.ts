@@ -58,6 +58,12 @@ export interface FoldStreamOptions {
   skipInvalid?: boolean
 }
 
+/** The error for a stream without a single row, with the names of streams like it. */
+export async function noSuchStream(source: EventSource, stream: string): Promise<UserError> {
+  const similar = await source.similarStreams(stream)
+  return new UserError(`${source.name}: no stream "${stream}"${similar.length > 0 ? `; did you mean ${similar.join(', ')}?` : ''}`, { suggestions: similar })
+}
+
 const refOf = (e: Event): EventRef => ({ position: e.position, version: e.version, time: e.time, type: e.type })
 
 /**
@@ -119,10 +125,7 @@ export async function foldStream(source: EventSource, stream: string, options: F
     }
   }
 
-  if (seen === 0) {
-    const similar = await source.similarStreams(stream)
-    throw new UserError(`${source.name}: no stream "${stream}"${similar.length > 0 ? `; did you mean ${similar.join(', ')}?` : ''}`, { suggestions: similar })
-  }
+  if (seen === 0) throw await noSuchStream(source, stream)
 
   const as: StateAsOf = {}
   if (at !== undefined) as.time = at

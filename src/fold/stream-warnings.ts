@@ -8,48 +8,83 @@ export function eventIdOf(event: Event): string | undefined {
   return id === undefined || id === null ? undefined : String(id)
 }
 
+/** What a warning says of an event seen before: the fields of its label. */
+interface SeenEvent {
+  type: string
+  version?: number
+  position: string | number
+}
+
+const label = (e: SeenEvent) => (e.version === undefined ? `position ${e.position}` : `v${e.version} (position ${e.position})`)
+
 /**
  * Watches one stream's events for what makes a fold untrustworthy: the same eventId twice,
  * version gaps or repeats, time going backwards, and types the reducer ignores (per type).
+ * It keeps no event (only each eventId's type, version and position), so that a long stream's
+ * events can go as soon as they are folded.
  */
 export class StreamWarnings {
   readonly warnings: string[] = []
   /** Per event position, the warnings it raised (the interactive view marks rows with these). */
   readonly byPosition = new Map<string | number, string[]>()
-  private readonly seenIds = new Map<string, Event>()
-  private previous?: Event
+  /** Each eventId seen, to the index of its first event in `seen` (numbers: no object per event). */
+  private readonly seenIds = new Map<string, number>()
+  private readonly seen: { types: string[]; versions: Array<number | undefined>; positions: Array<string | number> } = { types: [], versions: [], positions: [] }
+  /** The event before: its version, position and time (none before the first event). */
+  private previous?: { version?: number; position: string | number; time: string }
   private readonly ignored = new Map<string, number>()
+  private readonly handled = new Map<string, boolean>()
 
   constructor(private readonly reducer?: Reducer) {}
 
-  private add(event: Event, message: string): void {
+  private add(event: Event, message: string, raised: string[] | undefined): string[] {
     this.warnings.push(message)
-    const list = this.byPosition.get(event.position) ?? []
+    let list = raised ?? this.byPosition.get(event.position)
+    if (list === undefined) this.byPosition.set(event.position, (list = []))
     list.push(message)
-    this.byPosition.set(event.position, list)
+    return list
   }
 
-  observe(event: Event): void {
-    const label = (e: Event) => (e.version === undefined ? `position ${e.position}` : `v${e.version} (position ${e.position})`)
+  /** Looks at the next event; returns the warnings it raised, if any. */
+  observe(event: Event): string[] | undefined {
+    let raised: string[] | undefined
     const id = eventIdOf(event)
     if (id !== undefined) {
-      const first = this.seenIds.get(id)
-      if (first !== undefined) this.add(event, `duplicate eventId ${id}: ${first.type} ${label(first)} and ${event.type} ${label(event)}`)
-      else this.seenIds.set(id, event)
+      const k = this.seenIds.get(id)
+      const seen = this.seen
+      if (k !== undefined) {
+        const first = { type: seen.types[k], version: seen.versions[k], position: seen.positions[k] }
+        raised = this.add(event, `duplicate eventId ${id}: ${first.type} ${label(first)} and ${event.type} ${label(event)}`, raised)
+      } else {
+        this.seenIds.set(id, seen.types.length)
+        seen.types.push(event.type)
+        seen.versions.push(event.version)
+        seen.positions.push(event.position)
+      }
     }
     const previous = this.previous
     if (previous !== undefined) {
       if (event.version !== undefined && previous.version !== undefined) {
-        if (event.version === previous.version) this.add(event, `version ${event.version} repeats (positions ${previous.position} and ${event.position})`)
-        else if (event.version < previous.version) this.add(event, `version goes back from ${previous.version} to ${event.version} at position ${event.position}`)
-        else if (event.version > previous.version + 1) this.add(event, `version gap: ${previous.version} is followed by ${event.version} (missing ${previous.version + 1}${event.version - previous.version > 2 ? `..${event.version - 1}` : ''})`)
+        if (event.version === previous.version) raised = this.add(event, `version ${event.version} repeats (positions ${previous.position} and ${event.position})`, raised)
+        else if (event.version < previous.version) raised = this.add(event, `version goes back from ${previous.version} to ${event.version} at position ${event.position}`, raised)
+        else if (event.version > previous.version + 1) raised = this.add(event, `version gap: ${previous.version} is followed by ${event.version} (missing ${previous.version + 1}${event.version - previous.version > 2 ? `..${event.version - 1}` : ''})`, raised)
       }
       if (event.time !== '' && previous.time !== '' && event.time < previous.time) {
-        this.add(event, `time goes backwards at ${label(event)}: ${event.time} is before ${previous.time}`)
+        raised = this.add(event, `time goes backwards at ${label(event)}: ${event.time} is before ${previous.time}`, raised)
       }
     }
-    if (this.reducer?.handles(event.type) === false) this.ignored.set(event.type, (this.ignored.get(event.type) ?? 0) + 1)
-    this.previous = event
+    if (this.reducer !== undefined) {
+      let handled = this.handled.get(event.type)
+      if (handled === undefined) this.handled.set(event.type, (handled = this.reducer.handles(event.type) !== false))
+      if (!handled) this.ignored.set(event.type, (this.ignored.get(event.type) ?? 0) + 1)
+    }
+    if (previous === undefined) this.previous = { version: event.version, position: event.position, time: event.time }
+    else {
+      previous.version = event.version
+      previous.position = event.position
+      previous.time = event.time
+    }
+    return raised
   }
 
   /** All warnings, with ignored types counted once per type at the end. */

@@ -1,21 +1,20 @@
 import { constants } from 'node:os'
 import { isAbsolute, relative } from 'node:path'
-import { UserError } from '../errors.js'
-import { compileExpression } from '../events/expression.js'
 import type { StateResult } from '../fold/fold-stream.js'
 import type { Reducer } from '../fold/reducer.js'
 import { colorEnabled } from '../output/colors.js'
 import type { EventSource } from '../sources/source.js'
 import type { UpcastChain } from '../upcast/chain.js'
-import { eventLabel } from './state-format.js'
-import type { Message, ViewState } from './state-navigation.js'
-import { readStream, StateTimeline } from './state-timeline.js'
+import { openTimeline } from './timeline-thread.js'
+import { warmUp } from './warm-up.js'
 
 export interface InteractiveStateOptions {
   source: EventSource
   stream: string
   reducer: Reducer
   upcasters?: UpcastChain
+  /** The files the reducer and upcasters came from, for the thread that reads the stream (see openTimeline). */
+  files?: { reducer?: string; upcasters?: string }
   /** --at (ISO), --version or --position: where the view starts. */
   at?: string
   version?: number
@@ -38,33 +37,6 @@ function shortPath(name: string): string {
   if (!isAbsolute(name)) return name
   const rel = relative(process.cwd(), name)
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? name : rel
-}
-
-/** Where the view starts, and what to say about it. */
-export function startingPoint(timeline: StateTimeline, options: Pick<InteractiveStateOptions, 'at' | 'version' | 'position' | 'stopWhen'>): { start: number; initial: Partial<ViewState> } {
-  const last = timeline.length - 1
-  let start = last
-  let message: Message | undefined
-  let what: string | undefined
-  if (options.version !== undefined) [start, what] = [timeline.indexAtVersion(options.version), `--version ${options.version}`]
-  else if (options.at !== undefined) [start, what] = [timeline.indexAtTime(options.at), `--at ${options.at}`]
-  else if (options.position !== undefined) [start, what] = [timeline.indexAtPosition(options.position), `--position ${options.position}`]
-  if (start < 0) {
-    start = 0
-    message = { text: `every event comes after ${what}: showing the first`, tone: 'info' }
-  }
-  const initial: Partial<ViewState> = {}
-  if (options.stopWhen !== undefined) {
-    initial.breakpoint = options.stopWhen
-    const hit = timeline.nextBreak(compileExpression(options.stopWhen, { allowedRoots: ['state', 'event'] }), -1)
-    if (hit === undefined) message = { text: `--stop-when never became true`, tone: 'error' }
-    else {
-      start = hit
-      message = { text: `--stop-when ${options.stopWhen}: stopped at ${eventLabel(timeline.events[hit])}  (b Enter: next)`, tone: 'info' }
-    }
-  }
-  if (message !== undefined) initial.message = message
-  return { start, initial }
 }
 
 /**
@@ -92,16 +64,18 @@ async function loadUi() {
  * Returns the state after the event selected when the user quit.
  */
 export async function runInteractiveState(options: InteractiveStateOptions): Promise<StateResult> {
+  // The reading thread starts first, so that it reads while this thread loads ink and React.
+  const { at, version, position, stopWhen } = options
+  const { opened: opening } = openTimeline({ ...options, start: { at, version, position, stopWhen } })
   const ui = loadUi()
   ui.catch(() => undefined) // awaited below; not unhandled if reading the stream fails first
-  const events = await readStream(options.source, options.stream, options)
-  if (events.length === 0) throw new UserError(`${options.source.name}: stream "${options.stream}" has no events once upcast`)
-  const timeline = new StateTimeline(events, options.reducer)
-  const { start, initial } = startingPoint(timeline, options)
+  let read = false
+  opening.then(() => (read = true), () => undefined)
   const stdout = options.stdout ?? process.stdout
-  let cursor = start
-
   const { render, createElement, StateApp } = await ui
+  if (!read) warmUp({ render, createElement, StateApp })
+  const { timeline, start, initial } = await opening
+  let cursor = start
 
   const restore = () => stdout.write(LEAVE_SCREEN)
   stdout.write(ENTER_SCREEN)
@@ -134,7 +108,7 @@ export async function runInteractiveState(options: InteractiveStateOptions): Pro
     restore()
   }
 
-  const event = timeline.events[cursor]
+  const event = timeline.event(cursor)
   return {
     stream: options.stream,
     as: { version: event.version ?? cursor + 1 },

@@ -1,7 +1,7 @@
 import type { Event } from '../events/event.js'
 import { leaves, type FieldChange } from '../fold/changes.js'
 import { compactJson, inlineValue } from '../output/json.js'
-import type { Transition } from './state-timeline.js'
+import type { RowStats, Transition } from './state-timeline.js'
 
 /** Cuts text to `width` columns, marking the cut with an ellipsis. */
 export function fit(text: string, width: number): string {
@@ -29,9 +29,7 @@ export function wrapText(text: string, width: number): string[] {
 export const eventLabel = (event: Event): string => (event.version === undefined ? `#${event.position}` : `v${event.version}`)
 
 /** Row times: "11-04 06:53:00" when the stream stays in one year, else with the year. */
-export function timeFormatter(events: readonly Event[]): (time: string) => string {
-  const year = events[0]?.time.slice(0, 4)
-  const oneYear = events.every((e) => e.time.slice(0, 4) === year)
+export function timeFormatter(oneYear: boolean): (time: string) => string {
   return oneYear
     ? (time) => `${time.slice(5, 10)} ${time.slice(11, 19)}`
     : (time) => `${time.slice(0, 10)} ${time.slice(11, 19)}`
@@ -43,17 +41,9 @@ export interface RowColumns {
   type: number
 }
 
-/** Column widths for the event list, from the whole stream so they do not jump while scrolling. */
-export function rowColumns(events: readonly Event[], format: (time: string) => string): RowColumns {
-  let version = 2
-  const types = new Set<string>()
-  for (const e of events) {
-    const n = e.version === undefined ? String(e.position).length + 1 : String(e.version).length + 1
-    if (n > version) version = n
-    types.add(e.type)
-  }
-  const type = Math.min(22, Math.max(4, ...[...types].map((t) => t.length)))
-  return { version, time: events.length === 0 ? 0 : format(events[0].time).length, type }
+/** Column widths for the event list, from the whole stream (see RowStats) so they do not jump while scrolling. */
+export function rowColumns(stats: RowStats, firstTime: string | undefined, format: (time: string) => string): RowColumns {
+  return { version: stats.labelWidth, time: firstTime === undefined ? 0 : format(firstTime).length, type: stats.typeWidth }
 }
 
 const BARE = /^[^\s"=]+$/

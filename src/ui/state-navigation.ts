@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js'
 import { compileExpression } from '../events/expression.js'
 import { parseTimeSpec } from '../events/time.js'
+import { eventLabel } from './state-format.js'
 import type { Direction, StateTimeline } from './state-timeline.js'
 
 /** The keys the view reacts to, as ink's useInput reports them (every field optional for tests). */
@@ -47,6 +48,42 @@ export interface ViewState {
   quit: boolean
 }
 
+/** --at (ISO), --version, --position, --stop-when: where the view starts. */
+export interface StartOptions {
+  at?: string
+  version?: number
+  position?: number | string
+  /** Start where it first holds, and keep it as the breakpoint. */
+  stopWhen?: string
+}
+
+/** Where the view starts, and what to say about it. */
+export function startingPoint(timeline: StateTimeline, options: StartOptions): { start: number; initial: Partial<ViewState> } {
+  const last = timeline.length - 1
+  let start = last
+  let message: Message | undefined
+  let what: string | undefined
+  if (options.version !== undefined) [start, what] = [timeline.indexAtVersion(options.version), `--version ${options.version}`]
+  else if (options.at !== undefined) [start, what] = [timeline.indexAtTime(options.at), `--at ${options.at}`]
+  else if (options.position !== undefined) [start, what] = [timeline.indexAtPosition(options.position), `--position ${options.position}`]
+  if (start < 0) {
+    start = 0
+    message = { text: `every event comes after ${what}: showing the first`, tone: 'info' }
+  }
+  const initial: Partial<ViewState> = {}
+  if (options.stopWhen !== undefined) {
+    initial.breakpoint = options.stopWhen
+    const hit = timeline.nextBreak(compileExpression(options.stopWhen, { allowedRoots: ['state', 'event'] }), -1)
+    if (hit === undefined) message = { text: `--stop-when never became true`, tone: 'error' }
+    else {
+      start = hit
+      message = { text: `--stop-when ${options.stopWhen}: stopped at ${eventLabel(timeline.event(hit))}  (b Enter: next)`, tone: 'info' }
+    }
+  }
+  if (message !== undefined) initial.message = message
+  return { start, initial }
+}
+
 export const PAGE = 10
 
 /**
@@ -70,7 +107,7 @@ export function initialView(timeline: StateTimeline, start: number, rows: number
 }
 
 const label = (timeline: StateTimeline, index: number): string => {
-  const e = timeline.events[index]
+  const e = timeline.event(index)
   return e.version === undefined ? `#${e.position}` : `v${e.version}`
 }
 

@@ -70,7 +70,7 @@ describe('StateTimeline', () => {
     const events = accountEvents(5)
     events[2] = { ...events[2], type: 'StatementSent' }
     const timeline = new StateTimeline(events, accountReducer())
-    expect(timeline.ignored).toEqual([false, false, true, false, false])
+    expect([...timeline.ignored]).toEqual([0, 0, 1, 0, 0])
     expect(timeline.summary).toContain('the reducer ignores StatementSent (1 event)')
   })
 

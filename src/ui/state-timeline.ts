@@ -2,6 +2,7 @@ import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
 import type { CompiledExpression } from '../events/expression.js'
 import { leafChanges, type FieldChange } from '../fold/changes.js'
+import { noSuchStream } from '../fold/fold-stream.js'
 import { reducerFailure, type Reducer } from '../fold/reducer.js'
 import { StreamWarnings } from '../fold/stream-warnings.js'
 import type { EventSource, ReadOptions } from '../sources/source.js'
@@ -37,23 +38,65 @@ const copy = (value: unknown): unknown => {
   }
 }
 
+/** What the event list needs of the whole stream, so that its columns do not jump while scrolling. */
+export interface RowStats {
+  /** Every event's time is in one year (the list then leaves the year out). */
+  oneYear: boolean
+  /** The widest label (v12 or #position), in characters. */
+  labelWidth: number
+  /** The longest type name, in characters. */
+  typeWidth: number
+}
+
 /**
- * One stream's events in memory and the states between them. States are not stored per event:
+ * What folding a stream once leaves behind, so that a timeline can be had without folding again
+ * (a thread folds, see timeline-thread.ts). Plain data: it goes between threads.
+ */
+export interface TimelineParts {
+  every: number
+  /** checkpoints[k]: the state after the first k * every events. */
+  checkpoints: unknown[]
+  /** The state after the last event. */
+  final: unknown
+  /** Per event index, the warnings it raised; only the indexes that have any. */
+  warnings: Array<[number, string[]]>
+  /** Per event index, 1 when the reducer has no handler for its type. */
+  ignored: Uint8Array
+  summary: string[]
+  stats: RowStats
+}
+
+/** The events of a timeline: in memory, or parsed from text a page at a time (see ChunkedEvents). */
+export interface EventList {
+  readonly length: number
+  at(index: number): Event
+  /**
+   * Where a search for `needle` (lower case) may skip to from `index`, in `direction`: the last
+   * index of the page around it when that page's text shows it cannot hold the needle.
+   */
+  skipWithout?(index: number, needle: string, direction: Direction): number | undefined
+}
+
+const arrayList = (events: readonly Event[]): EventList => ({ length: events.length, at: (i) => events[i] })
+
+/**
+ * One stream's events and the states between them. States are not stored per event:
  * every CHECKPOINT_EVERY events a copy is kept, and any other state is refolded from the
  * checkpoint before it, so a jump anywhere costs at most CHECKPOINT_EVERY reducer calls.
  */
 export class StateTimeline {
-  readonly events: readonly Event[]
+  private readonly list: EventList
   /** Per event index, the warnings it raised (duplicate eventId, version gap, time going back). */
   readonly warnings: ReadonlyArray<readonly string[] | undefined>
   /** Every warning, with types the reducer ignores counted once per type. */
   readonly summary: readonly string[]
-  /** Per event index, true when the reducer has no handler for its type. */
-  readonly ignored: readonly boolean[]
+  /** Per event index, 1 when the reducer has no handler for its type. */
+  readonly ignored: Uint8Array
   readonly reducer: Reducer
+  readonly stats: RowStats
   private readonly every: number
   /** checkpoints[k]: the state after the first k * every events. */
-  private readonly checkpoints: unknown[] = []
+  private readonly checkpoints: unknown[]
   /** The last state computed, after `count` events; stepping forward refolds one event. */
   private cache: { count: number; state: unknown } | undefined
   /** Lower-case search text per event, filled on demand and in idle time (see indexSearch). */
@@ -62,34 +105,38 @@ export class StateTimeline {
   /** Events that raised at least one warning. */
   readonly flagged: number
 
-  constructor(events: readonly Event[], reducer: Reducer, every = CHECKPOINT_EVERY) {
-    this.events = events
+  /** Folds `events` once (every: how often to keep a checkpoint), or takes the parts of such a fold. */
+  constructor(events: readonly Event[] | EventList, reducer: Reducer, every: number | TimelineParts = CHECKPOINT_EVERY) {
+    this.list = Array.isArray(events) ? arrayList(events) : (events as EventList)
     this.reducer = reducer
-    this.every = Math.max(1, Math.floor(every))
-    const watch = new StreamWarnings(reducer)
-    const handles = new Map<string, boolean>()
-    const ignored: boolean[] = new Array(events.length)
-    let state = reducer.init()
-    for (let i = 0; i < events.length; i++) {
-      if (i % this.every === 0) this.checkpoints.push(copy(state))
-      const event = events[i]
-      watch.observe(event)
-      let h = handles.get(event.type)
-      if (h === undefined) handles.set(event.type, (h = reducer.handles(event.type) === false))
-      ignored[i] = h
-      state = this.apply(state, event)
-    }
-    if (events.length % this.every === 0) this.checkpoints.push(copy(state))
-    this.cache = { count: events.length, state }
-    this.ignored = ignored
-    this.warnings = events.map((e) => watch.byPosition.get(e.position))
-    this.flagged = this.warnings.reduce((n, w) => (w === undefined ? n : n + 1), 0)
-    this.texts = new Array(events.length)
-    this.summary = watch.summary()
+    const parts = typeof every === 'number' ? foldParts(this.list, reducer, every) : every
+    this.every = parts.every
+    this.checkpoints = parts.checkpoints
+    this.cache = { count: this.list.length, state: parts.final }
+    this.ignored = parts.ignored
+    const warnings: Array<readonly string[] | undefined> = new Array(this.list.length)
+    for (const [index, list] of parts.warnings) warnings[index] = list
+    this.warnings = warnings
+    this.flagged = parts.warnings.length
+    this.summary = parts.summary
+    this.stats = parts.stats
+    this.texts = new Array(this.list.length)
+  }
+
+  /** What a thread that folded this timeline hands over (see TimelineParts). */
+  parts(): TimelineParts {
+    const warnings: Array<[number, string[]]> = []
+    this.warnings.forEach((list, index) => list !== undefined && warnings.push([index, [...list]]))
+    const final = this.cache?.count === this.list.length ? this.cache.state : this.foldTo(this.list.length)
+    return { every: this.every, checkpoints: this.checkpoints, final, warnings, ignored: this.ignored, summary: [...this.summary], stats: this.stats }
+  }
+
+  event(index: number): Event {
+    return this.list.at(index)
   }
 
   get length(): number {
-    return this.events.length
+    return this.list.length
   }
 
   private apply(state: unknown, event: Event): unknown {
@@ -112,13 +159,13 @@ export class StateTimeline {
     } else {
       state = copy(this.checkpoints[k])
     }
-    for (let i = from; i < count; i++) state = this.apply(state, this.events[i])
+    for (let i = from; i < count; i++) state = this.apply(state, this.list.at(i))
     return state
   }
 
   /** The state after event `index` (-1: before any event). */
   stateAfter(index: number): unknown {
-    const count = Math.min(Math.max(index + 1, 0), this.events.length)
+    const count = Math.min(Math.max(index + 1, 0), this.list.length)
     const state = this.foldTo(count)
     this.cache = { count, state: copy(state) }
     return state
@@ -128,28 +175,28 @@ export class StateTimeline {
   transition(index: number): Transition {
     const state = this.foldTo(index)
     const before = copy(state)
-    const after = this.apply(state, this.events[index])
+    const after = this.apply(state, this.list.at(index))
     this.cache = { count: index + 1, state: copy(after) }
-    return { index, event: this.events[index], before, after, changes: leafChanges(before, after) }
+    return { index, event: this.list.at(index), before, after, changes: leafChanges(before, after) }
   }
 
   /** The last event at or before an ISO time; -1 when every event is later. */
   indexAtTime(iso: string): number {
-    for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i].time <= iso) return i
+    for (let i = this.list.length - 1; i >= 0; i--) if (this.list.at(i).time <= iso) return i
     return -1
   }
 
   /** The last event at or up to a stream version (events without one count 1, 2, 3...). */
   indexAtVersion(version: number): number {
-    for (let i = this.events.length - 1; i >= 0; i--) if ((this.events[i].version ?? i + 1) <= version) return i
+    for (let i = this.list.length - 1; i >= 0; i--) if ((this.list.at(i).version ?? i + 1) <= version) return i
     return -1
   }
 
   /** The last event at or before a global position. */
   indexAtPosition(position: number | string): number {
     const target = Number(position)
-    for (let i = this.events.length - 1; i >= 0; i--) {
-      const p = this.events[i].position
+    for (let i = this.list.length - 1; i >= 0; i--) {
+      const p = this.list.at(i).position
       if (typeof p === 'number' ? p <= target : String(p) <= String(position)) return i
     }
     return -1
@@ -162,10 +209,13 @@ export class StateTimeline {
   search(query: string, from: number, direction: Direction = 1): SearchHit | undefined {
     const needle = query.trim().toLowerCase()
     if (needle === '') return undefined
-    const n = this.events.length
+    const n = this.list.length
     for (let step = 1; step <= n; step++) {
       const i = (((from + direction * step) % n) + n) % n
-      if (this.searchText(i).includes(needle)) return { index: i, wrapped: direction === 1 ? i <= from : i >= from }
+      // A page whose text cannot hold the needle is passed over without parsing it.
+      const skipTo = this.texts[i] === undefined ? this.list.skipWithout?.(i, needle, direction) : undefined
+      if (skipTo !== undefined) step += Math.abs(skipTo - i)
+      else if (this.searchText(i).includes(needle)) return { index: i, wrapped: direction === 1 ? i <= from : i >= from }
     }
     return undefined
   }
@@ -173,7 +223,7 @@ export class StateTimeline {
   private searchText(i: number): string {
     let text = this.texts[i]
     if (text === undefined) {
-      const e = this.events[i]
+      const e = this.list.at(i)
       text = this.texts[i] = `${e.type}\u0000${JSON.stringify(e.data)}\u0000${JSON.stringify(e.meta)}`.toLowerCase()
     }
     return text
@@ -185,7 +235,7 @@ export class StateTimeline {
    */
   indexSearch(budgetMs: number): boolean {
     const deadline = performance.now() + budgetMs
-    const n = this.events.length
+    const n = this.list.length
     while (this.indexed < n) {
       const end = Math.min(n, this.indexed + 200)
       for (let i = this.indexed; i < end; i++) this.searchText(i)
@@ -197,7 +247,7 @@ export class StateTimeline {
 
   /** Whether the expression holds after event `index`. */
   holds(expression: CompiledExpression, index: number): boolean {
-    return expression.test({ state: this.stateAfter(index), event: this.events[index] })
+    return expression.test({ state: this.stateAfter(index), event: this.list.at(index) })
   }
 
   /**
@@ -209,18 +259,18 @@ export class StateTimeline {
   nextBreak(expression: CompiledExpression, from: number): number | undefined {
     const edge = expression.identifiers.includes('state')
     const start = Math.max(from + 1, 0)
-    if (start >= this.events.length) return undefined
+    if (start >= this.list.length) return undefined
     let state = this.foldTo(start)
     const test = (event: Event, at: number): boolean => {
       try {
         return expression.test({ state, event })
       } catch (error) {
-        throw new UserError(`breakpoint failed on event at position ${this.events[at].position}: ${(error as Error).message}`)
+        throw new UserError(`breakpoint failed on event at position ${this.list.at(at).position}: ${(error as Error).message}`)
       }
     }
-    let held = edge && start > 0 ? test(this.events[start - 1], start - 1) : false
-    for (let i = start; i < this.events.length; i++) {
-      const event = this.events[i]
+    let held = edge && start > 0 ? test(this.list.at(start - 1), start - 1) : false
+    for (let i = start; i < this.list.length; i++) {
+      const event = this.list.at(i)
       state = this.apply(state, event)
       const holds = test(event, i)
       if (holds && !held) return i
@@ -228,6 +278,79 @@ export class StateTimeline {
     }
     return undefined
   }
+}
+
+/**
+ * Folds a stream once, an event at a time, into what a timeline keeps (see TimelineParts). It
+ * holds on to no event, so that a thread can fold a long stream page by page.
+ */
+export class TimelineFold {
+  private readonly watch: StreamWarnings
+  private readonly checkpoints: unknown[] = []
+  private readonly warnings: Array<[number, string[]]> = []
+  private readonly handled = new Map<string, boolean>()
+  private ignored = new Uint8Array(1024)
+  private state: unknown
+  private count = 0
+  private labelWidth = 2
+  private typeWidth = 4
+  private year: string | undefined
+  private oneYear = true
+
+  constructor(private readonly reducer: Reducer, private readonly every = CHECKPOINT_EVERY) {
+    this.every = Math.max(1, Math.floor(every))
+    this.watch = new StreamWarnings(reducer)
+    this.state = reducer.init()
+  }
+
+  add(event: Event): void {
+    const i = this.count++
+    if (i % this.every === 0) this.checkpoints.push(copy(this.state))
+    const raised = this.watch.observe(event)
+    if (raised !== undefined) this.warnings.push([i, raised])
+    let handled = this.handled.get(event.type)
+    if (handled === undefined) {
+      this.handled.set(event.type, (handled = this.reducer.handles(event.type) !== false))
+      this.typeWidth = Math.min(22, Math.max(this.typeWidth, event.type.length))
+    }
+    if (!handled) {
+      if (i >= this.ignored.length) {
+        const grown = new Uint8Array(this.ignored.length * 2)
+        grown.set(this.ignored)
+        this.ignored = grown
+      }
+      this.ignored[i] = 1
+    }
+    const label = (event.version === undefined ? String(event.position) : String(event.version)).length + 1
+    if (label > this.labelWidth) this.labelWidth = label
+    const year = event.time.slice(0, 4)
+    if (i === 0) this.year = year
+    else if (year !== this.year) this.oneYear = false
+    try {
+      this.state = this.reducer.apply(this.state, event)
+    } catch (error) {
+      throw reducerFailure(this.reducer, event, error)
+    }
+  }
+
+  get length(): number {
+    return this.count
+  }
+
+  parts(): TimelineParts {
+    const checkpoints = [...this.checkpoints]
+    if (this.count % this.every === 0) checkpoints.push(copy(this.state))
+    const ignored = new Uint8Array(this.count)
+    ignored.set(this.ignored.subarray(0, this.count))
+    const stats = { oneYear: this.oneYear, labelWidth: this.labelWidth, typeWidth: this.typeWidth }
+    return { every: this.every, checkpoints, final: this.state, warnings: this.warnings, ignored, summary: this.watch.summary(), stats }
+  }
+}
+
+function foldParts(events: EventList, reducer: Reducer, every: number): TimelineParts {
+  const fold = new TimelineFold(reducer, every)
+  for (let i = 0; i < events.length; i++) fold.add(events.at(i))
+  return fold.parts()
 }
 
 /** Reads one stream's events, upcast, into memory (one aggregate is small enough to hold). */
@@ -247,9 +370,6 @@ export async function readStream(
       for (const stored of batch) for (const event of upcasters.apply(stored)) events.push(event)
     }
   }
-  if (seen === 0) {
-    const similar = await source.similarStreams(stream)
-    throw new UserError(`${source.name}: no stream "${stream}"${similar.length > 0 ? `; did you mean ${similar.join(', ')}?` : ''}`, { suggestions: similar })
-  }
+  if (seen === 0) throw await noSuchStream(source, stream)
   return events
 }

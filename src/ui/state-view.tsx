@@ -103,7 +103,7 @@ export function StateApp(props: StateAppProps): ReactNode {
 function TitleLine(props: StateAppProps & { view: ViewState; columns: number }): ReactNode {
   const { timeline, view, columns } = props
   const flagged = timeline.flagged
-  const where = timeline.length === 0 ? 'no events' : `${eventLabel(timeline.events[view.cursor])} · ${view.cursor + 1} of ${timeline.length}`
+  const where = timeline.length === 0 ? 'no events' : `${eventLabel(timeline.event(view.cursor))} · ${view.cursor + 1} of ${timeline.length}`
   const right = `${flagged > 0 ? `! ${flagged} event${flagged === 1 ? '' : 's'} with warnings  ` : ''}? help`
   const left = fit(`rewind state ${props.stream}  ${where}  ${props.sourceName}`, Math.max(0, columns - right.length - 1))
   return (
@@ -131,8 +131,8 @@ const style = new Chalk({ level: 1 })
  * and one text node per row (instead of several) keeps a key's frame cheap on long streams.
  */
 function EventList({ timeline, cursor, top, rows, width, color }: EventListProps): ReactNode {
-  const format = useMemo(() => timeFormatter(timeline.events), [timeline])
-  const columns = useMemo(() => rowColumns(timeline.events, format), [timeline, format])
+  const format = useMemo(() => timeFormatter(timeline.stats.oneYear), [timeline])
+  const columns = useMemo(() => rowColumns(timeline.stats, timeline.length === 0 ? undefined : timeline.event(0).time, format), [timeline, format])
   const inner = width - 2
   const fixed = 2 + columns.version + 1 + columns.type + 1
   const showTime = inner - fixed - columns.time - 1 >= 10
@@ -140,7 +140,7 @@ function EventList({ timeline, cursor, top, rows, width, color }: EventListProps
   const end = Math.min(timeline.length, top + rows)
   const lines: string[] = []
   for (let i = top; i < end; i++) {
-    const event = timeline.events[i]
+    const event = timeline.event(i)
     const selected = i === cursor
     const warned = timeline.warnings[i] !== undefined
     const type = pad(event.type, columns.type)

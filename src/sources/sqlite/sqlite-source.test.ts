@@ -216,3 +216,27 @@ describe('SqliteSource.ndjsonPages (tail --format ndjson)', () => {
     expect(ids(plain, { fromPosition: 2, belowPosition: 5 })).toEqual([8, 7, 6])
   })
 })
+
+describe('SqliteSource.streamPages (state -i)', () => {
+  const schema = 'CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id TEXT, version INTEGER, event_type TEXT, event_data TEXT, metadata TEXT, created_at TEXT)'
+  const insert = 'INSERT INTO events (stream_id, version, event_type, event_data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?)'
+  const rows = Array.from({ length: 25 }, (_, i) => [i % 2 === 0 ? 'a' : 'b', Math.floor(i / 2) + 1, 'T', `{"i":${i}}`, i === 4 ? null : `{"eventId":"e${i}"}`, `2026-01-01 00:00:${String(i).padStart(2, '0')}`])
+
+  it('gives one stream as pages of JSON that hold what decoding gives, by the index on (stream, version)', async () => {
+    const file = store(`${schema}; CREATE INDEX s ON events (stream_id, version)`, rows, insert)
+    const source = new SqliteSource(file)
+    const pages = [...source.streamPages('a', 5)!]
+    expect(pages.map((p) => p!.count)).toEqual([5, 5, 3])
+    expect(pages.map((p) => p!.key)).toEqual([5, 10, 13])
+    const { pageEvents } = await import('../../events/event-page.js')
+    expect(pages.flatMap((p) => pageEvents(JSON.parse(p!.text), 'a')!)).toEqual(await readAll(source, { stream: 'a', withMeta: true }))
+    expect(source.countStream('a')).toBe(13)
+  })
+
+  it('gives none where no index finds the stream (a whole-table scan per page), and a null page for a row it cannot write', () => {
+    const unindexed = new SqliteSource(store(schema, rows, insert))
+    expect(unindexed.streamPages('a', 5)).toBeUndefined()
+    const blob = new SqliteSource(store(`${schema}; CREATE INDEX s ON events (stream_id, version)`, [...rows, ['a', 14, 'T', Buffer.from('{"i":99}'), null, null]], insert))
+    expect([...blob.streamPages('a', 5)!].map((p) => p === null)).toEqual([false, false, true])
+  })
+})

@@ -263,6 +263,93 @@ export class SqliteSource implements EventSource {
   }
 
   /**
+   * One stream's events as JSON text, `size` a page: each page an EventPage (see event-page.ts)
+   * that SQLite writes from the stored JSON text, for a thread that hands a whole stream over as
+   * text (`state -i`). The pages follow an index, by position or else by version, and `key` is the
+   * last one's: the reader checks that positions rise and that the pages hold countStream()
+   * events. A page is null when a row is not plain (a BLOB, a type that is not text). Undefined
+   * when no index walks the stream in order, or the layout decodes its rows: read batches() then,
+   * which also names a bad row.
+   */
+  streamPages(stream: string, size: number): Generator<{ text: string; count: number; key: number } | null> | undefined {
+    const key = this.streamKey(stream)
+    if (key === undefined) return undefined
+    const m = this.layout.mapping
+    const params: unknown[] = []
+    const where = this.conditions({ stream }, params)
+    this.mapForPointReads()
+    const q = (name: string | undefined) => (name === undefined ? undefined : quoteIdent(name))
+    // In EventPage order; undefined for a column the store lacks.
+    const columns = [this.positionExpr, q(m.version), quoteIdent(m.type), q(m.time), q(m.schemaVersion), q(m.eventId), quoteIdent(m.data), q(m.metadata)]
+    const [position, , type, , , , data] = columns
+    const plain = [
+      `typeof(${position}) IN ('integer', 'real')`,
+      `typeof(${type}) = 'text'`,
+      `typeof(${data}) = 'text'`,
+      ...columns.slice(1).filter((c) => c !== undefined && c !== type && c !== data).map((c) => `typeof(${c}) <> 'blob'`),
+    ].join(' AND ')
+    // One array per column (null for a column the store lacks); json_quote spells NULL as null, so
+    // that group_concat, which skips NULLs, keeps every row. Data and metadata are the stored JSON.
+    const spell = (i: number) => (i === 6 ? `c${i}` : i === 7 ? `coalesce(c${i}, 'null')` : `json_quote(c${i})`)
+    const page = columns.map((c, i) => (c === undefined ? `'null'` : `'[' || group_concat(${spell(i)}, ',') || ']'`)).join(` || ',' || `)
+    const selected = columns.map((c, i) => (c === undefined ? undefined : `${c} AS c${i}`)).filter((c) => c !== undefined)
+    const rows = (after: string) => `SELECT ${key} AS k, ${plain} AS plain, ${selected.join(', ')} FROM ${this.from}${where}${after} ORDER BY ${key} LIMIT ${size}`
+    // group_concat follows the subquery's order (and the reader checks that positions rise).
+    const statement = (after: string) => this.statement(`SELECT count(*), sum(plain), max(k), '[' || ${page} || ']' FROM (${rows(after)})`).raw(true)
+    const first = statement('')
+    const next = statement(` AND ${key} > ?`)
+    return (function* () {
+      let last: number | undefined
+      for (;;) {
+        let row: [number, number, unknown, string]
+        try {
+          row = (last === undefined ? first.get(...params) : next.get(...params, last)) as typeof row
+        } catch {
+          yield null // json_quote of a value it cannot quote
+          return
+        }
+        const [count, plainCount, max, text] = row
+        if (count === 0) return
+        yield plainCount === count && typeof max === 'number' ? { text, count, key: max } : null
+        if (count < size || typeof max !== 'number') return
+        last = max
+      }
+    })()
+  }
+
+  private readonly streamKeys = new Map<string, string | undefined>()
+
+  /** The column streamPages walks one stream by: the position, else the version, if an index walks it. */
+  private streamKey(stream: string): string | undefined {
+    if (this.layout.preset === 'eventsourcing') return undefined
+    if (this.streamKeys.has(stream)) return this.streamKeys.get(stream)
+    const m = this.layout.mapping
+    const params: unknown[] = []
+    const where = this.conditions({ stream }, params)
+    const keys = [this.positionExpr, ...(m.version === undefined ? [] : [quoteIdent(m.version)])]
+    const key = keys.find((k) => this.seeksStream(`SELECT 1 FROM ${this.from}${where} AND ${k} > ? ORDER BY ${k} LIMIT 1`, [...params, 0]))
+    this.streamKeys.set(stream, key)
+    return key
+  }
+
+  /**
+   * Whether SQLite runs `sql` (on one stream) by seeking the stream in an index and walking it in
+   * order: not by sorting, nor by walking the whole table and skipping other streams' rows.
+   */
+  private seeksStream(sql: string, params: unknown[]): boolean {
+    if (!this.walksIndex(sql, params)) return false
+    const stream = this.layout.mapping.stream.toLowerCase()
+    const plan = this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>
+    return plan.some((step) => / USING (COVERING )?INDEX /.test(step.detail) && step.detail.toLowerCase().includes(`(${stream}=?`))
+  }
+
+  /** How many events a stream has. */
+  countStream(stream: string): number {
+    const params: unknown[] = []
+    return this.statement(`SELECT count(*) FROM ${this.from}${this.conditions({ stream }, params)}`).pluck().get(...params) as number
+  }
+
+  /**
    * Raw rows in position order, in pages of `size`. Where the position is unique, each page is an
    * `all()` (a third cheaper per row than stepping an iterator): of the next positions when an
    * index walks them, else the first page (a top-N sort, which one stream's rows usually fit in)

@@ -1,0 +1,77 @@
+import type { Event } from './event.js'
+import { normalizeStoredTime } from './time.js'
+import { parseSchemaVersion } from '../sources/sqlite/values.js'
+
+/**
+ * A page of events as JSON, column by column, so that a page travels between threads as one
+ * string (a thread parses it far faster than it deserializes the same events as objects, and
+ * columns parse faster than an array per event): [positions, versions, types, times,
+ * schemaVersions, eventIds, data, metas], each an array with a value per event, or null where
+ * the store has no such column. Values are as stored (pageEvents decodes times, schema versions
+ * and a separate eventId column as SqliteSource decodes a row), or as decoded (eventPage).
+ */
+export type EventPage = [
+  positions: unknown[],
+  versions: unknown[] | null,
+  types: unknown[],
+  times: unknown[] | null,
+  schemaVersions: unknown[] | null,
+  eventIds: unknown[] | null,
+  data: unknown[],
+  metas: unknown[] | null,
+]
+
+/** The page of events already decoded: read it back with `pageEvents(page, stream, true)`. */
+export function eventPage(events: readonly Event[]): EventPage {
+  const column = <T>(value: (e: Event) => T) => events.map(value)
+  return [
+    column((e) => e.position),
+    column((e) => e.version ?? null),
+    column((e) => e.type),
+    column((e) => e.time),
+    column((e) => e.schemaVersion),
+    null,
+    column((e) => e.data),
+    column((e) => e.meta),
+  ]
+}
+
+const isColumn = (value: unknown, length: number): value is unknown[] => Array.isArray(value) && value.length === length
+
+/**
+ * The events a page stands for (`decoded`: a page of eventPage); undefined when it is not one
+ * (wrong shape, a time that is not a time), which the reader of a store turns into reading the
+ * rows one by one, so that a bad row is named the usual way.
+ */
+export function pageEvents(page: unknown, stream: string, decoded = false): Event[] | undefined {
+  if (!Array.isArray(page) || page.length !== 8 || !Array.isArray(page[0])) return undefined
+  const n = page[0].length
+  const [positions, versions, types, times, schemaVersions, eventIds, data, metas] = page as EventPage
+  if (!isColumn(types, n) || !isColumn(data, n)) return undefined
+  for (const column of [versions, times, schemaVersions, eventIds, metas]) if (column !== null && !isColumn(column, n)) return undefined
+  const events: Event[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const position = positions[i]
+    const type = types[i]
+    if (typeof type !== 'string' || (typeof position !== 'number' && typeof position !== 'string')) return undefined
+    const stored = times === null ? null : times[i]
+    const time = decoded ? String(stored) : normalizeStoredTime(stored) ?? ''
+    if (time === '' && stored !== null && !decoded) return undefined
+    const metaValue = metas === null ? null : metas[i]
+    const meta = metaValue !== null && typeof metaValue === 'object' && !Array.isArray(metaValue) ? (metaValue as Record<string, unknown>) : {}
+    const eventId = eventIds === null ? null : eventIds[i]
+    if (eventId !== null && meta.eventId === undefined) meta.eventId = eventId
+    const version = versions === null ? null : versions[i]
+    events[i] = {
+      position,
+      stream,
+      version: version === null ? undefined : Number(version),
+      type,
+      schemaVersion: schemaVersions === null ? 1 : parseSchemaVersion(schemaVersions[i]),
+      time,
+      data: data[i],
+      meta,
+    }
+  }
+  return events
+}

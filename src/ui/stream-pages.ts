@@ -1,0 +1,51 @@
+import type { Event } from '../events/event.js'
+import { eventPage } from '../events/event-page.js'
+import type { Reducer } from '../fold/reducer.js'
+import type { EventSource, ReadOptions } from '../sources/source.js'
+import { EMPTY_CHAIN, type UpcastChain } from '../upcast/chain.js'
+import { noSuchStream } from '../fold/fold-stream.js'
+import { TimelineFold } from './state-timeline.js'
+
+/** Events a page of text holds (see ChunkedEvents). */
+export const PAGE_EVENTS = 1024
+
+/** One stream folded, and its events as pages of text (EventPage of decoded events) to hand to another thread. */
+export interface FoldedPages {
+  fold: TimelineFold
+  texts: string[]
+}
+
+export interface FoldPagesOptions {
+  upcasters?: UpcastChain
+  skipInvalid?: boolean
+  onWarning?: ReadOptions['onWarning']
+}
+
+/**
+ * Reads, decodes (and upcasts) and folds one stream event by event, keeping no event: only the
+ * fold and the pages' text, written with JSON.stringify. (A plain SQLite stream's pages come
+ * from SQLite instead: see SqliteSource.streamPages and timeline-thread.ts.)
+ */
+export async function foldStreamPages(source: EventSource, stream: string, reducer: Reducer, options: FoldPagesOptions = {}): Promise<FoldedPages> {
+  const upcasters = options.upcasters ?? EMPTY_CHAIN
+  const fold = new TimelineFold(reducer)
+  const texts: string[] = []
+  let page: Event[] = []
+  let seen = 0
+  for await (const batch of source.batches({ stream, withMeta: true, keepsAll: true, skipInvalid: options.skipInvalid, onWarning: options.onWarning })) {
+    seen += batch.length
+    for (const stored of batch) {
+      for (const event of upcasters.size === 0 ? [stored] : upcasters.apply(stored)) {
+        fold.add(event)
+        page.push(event)
+        if (page.length === PAGE_EVENTS) {
+          texts.push(JSON.stringify(eventPage(page)))
+          page = []
+        }
+      }
+    }
+  }
+  if (seen === 0) throw await noSuchStream(source, stream)
+  if (page.length > 0) texts.push(JSON.stringify(eventPage(page)))
+  return { fold, texts }
+}

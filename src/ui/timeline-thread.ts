@@ -1,0 +1,170 @@
+import { existsSync } from 'node:fs'
+import { Worker } from 'node:worker_threads'
+import { UserError } from '../errors.js'
+import type { Reducer } from '../fold/reducer.js'
+import type { EventSource, ReadOptions } from '../sources/source.js'
+import type { SqliteSource, SqliteSourceSpec } from '../sources/sqlite/sqlite-source.js'
+import type { UpcastChain } from '../upcast/chain.js'
+import { ChunkedEvents } from './chunked-events.js'
+import { startingPoint, type StartOptions, type ViewState } from './state-navigation.js'
+import { readStream, StateTimeline, type TimelineParts } from './state-timeline.js'
+import { PAGE_EVENTS } from './stream-pages.js'
+
+export interface TimelineWorkerInput {
+  store: SqliteSourceSpec
+  stream: string
+  reducerFile?: string
+  upcastersFile?: string
+  skipInvalid?: boolean
+  /** `pages`: the starting thread sends the stored pages; `store`: the thread reads the store itself. */
+  read: 'pages' | 'store'
+}
+
+/** What the starting thread sends a `pages` thread. */
+export type ToTimelineThread = { type: 'page'; text: string; count: number } | { type: 'end'; expected: number; verbatim: boolean }
+
+/** What a folding thread says. `texts`: the pages, when it read them itself. */
+export type TimelineThreadMessage =
+  | { type: 'warning'; message: string }
+  | { type: 'done'; texts: string[]; length: number; decoded: boolean; verbatim: boolean; parts: TimelineParts }
+  | { type: 'error'; message: string; exitCode: number; user: boolean }
+
+type Done = Extract<TimelineThreadMessage, { type: 'done' }> & { how?: OpenedTimeline['how'] }
+
+export interface TimelineOptions {
+  source: EventSource
+  stream: string
+  reducer: Reducer
+  upcasters?: UpcastChain
+  /** The files the reducer and upcasters came from: given, a SQLite stream is folded in a thread. */
+  files?: { reducer?: string; upcasters?: string }
+  start: StartOptions
+  skipInvalid?: boolean
+  onWarning?: ReadOptions['onWarning']
+  /** The folding thread's module, for tests that run the sources (default: the built one). */
+  workerUrl?: URL
+}
+
+export interface OpenedTimeline {
+  timeline: StateTimeline
+  start: number
+  initial: Partial<ViewState>
+  /** Where it was folded: from stored pages sent to a thread, by a thread reading the store, or here. */
+  how: 'pages' | 'store' | 'here'
+}
+
+const debug = (message: string) => {
+  if (process.env.DEBUG?.includes('rewind')) process.stderr.write(`state -i: ${message}\n`)
+}
+
+/**
+ * Reads and folds the stream for the view, in two threads at once where it can: this one reads
+ * a plain SQLite stream's pages (SQLite writes each as one JSON text) and sends them to a thread
+ * that folds them as they come; then this one loads ink and React while that one finishes. The
+ * fold comes back as its checkpoints, and the view parses the pages it shows. A stream whose rows
+ * need decoding (or upcasting) is read and folded by the thread itself; what no thread can do (a
+ * Kafka source, a state that cannot be sent) is done here. A user error is the user's either way.
+ *
+ * Returns at once with the fold under way: `opened` settles when it is done.
+ */
+export function openTimeline(options: TimelineOptions): { opened: Promise<OpenedTimeline> } {
+  if (options.source.kind !== 'sqlite' || options.files === undefined) return { opened: inThisThread(options) }
+  const source = options.source as SqliteSource
+  const plain = (options.upcasters?.size ?? 0) === 0 ? sendPages(options, source) : undefined
+  const threaded = plain ?? foldInThread(options, source, 'store', () => undefined)
+  const opened = threaded.then(
+    (done) => {
+      const events = new ChunkedEvents(done.texts, done.length, PAGE_EVENTS, options.stream, done)
+      const timeline = new StateTimeline(events, options.reducer, done.parts)
+      return { timeline, ...startingPoint(timeline, options.start), how: done.how ?? 'store' }
+    },
+    (error: unknown) => {
+      if (error instanceof UserError) throw error
+      debug(`reading in this thread: ${(error as Error).message}`)
+      return inThisThread(options)
+    },
+  )
+  return { opened }
+}
+
+async function inThisThread(options: TimelineOptions): Promise<OpenedTimeline> {
+  const events = await readStream(options.source, options.stream, options)
+  if (events.length === 0) throw new UserError(`${options.source.name}: stream "${options.stream}" has no events once upcast`)
+  const timeline = new StateTimeline(events, options.reducer)
+  return { timeline, ...startingPoint(timeline, options.start), how: 'here' }
+}
+
+/**
+ * Reads the stored pages here and sends each to a folding thread as it is read (synchronously:
+ * the thread folds while this reads). Undefined when the stream has no stored pages; a page that
+ * is not plain stops it, and the fold is then done by a thread that decodes the rows.
+ */
+function sendPages(options: TimelineOptions, source: SqliteSource): Promise<Done> | undefined {
+  const pages = source.streamPages(options.stream, PAGE_EVENTS)
+  if (pages === undefined) return undefined
+  const texts: string[] = []
+  const folded = foldInThread(options, source, 'pages', (worker) => {
+    for (const page of pages) {
+      if (page === null) throw new Error('a row is not plain')
+      texts.push(page.text)
+      worker.postMessage({ type: 'page', text: page.text, count: page.count } satisfies ToTimelineThread)
+    }
+    worker.postMessage({ type: 'end', expected: source.countStream(options.stream), verbatim: source.layout.mapping.eventId === undefined } satisfies ToTimelineThread)
+  })
+  return folded.then(
+    (done) => ({ ...done, texts, how: 'pages' as const }),
+    (error: unknown) => {
+      if (error instanceof UserError) throw error
+      debug(`decoding row by row: ${(error as Error).message}`)
+      return foldInThread(options, source, 'store', () => undefined)
+    },
+  )
+}
+
+/** The bundled thread (npm run build) loads from one file; the compiled one from dozens. */
+function workerUrl(): URL {
+  const bundled = new URL('../../bundle/workers/timeline-worker.js', import.meta.url)
+  return existsSync(bundled) ? bundled : new URL('./timeline-worker.js', import.meta.url)
+}
+
+/** Starts a folding thread, lets `feed` talk to it, and resolves with its fold. */
+function foldInThread(options: TimelineOptions, source: SqliteSource, read: TimelineWorkerInput['read'], feed: (worker: Worker) => void): Promise<Done> {
+  const input: TimelineWorkerInput = {
+    store: source.spec,
+    stream: options.stream,
+    reducerFile: options.files?.reducer,
+    upcastersFile: options.files?.upcasters,
+    skipInvalid: options.skipInvalid,
+    read,
+  }
+  let worker: Worker
+  try {
+    // A young generation of 64 MiB: the thread makes short-lived events by the hundred thousand;
+    // with fewer scavenges the view opened ~80 ms sooner in A/B runs (noisy ones).
+    worker = new Worker(options.workerUrl ?? workerUrl(), { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 64 } })
+  } catch (error) {
+    return Promise.reject(error)
+  }
+  const result = new Promise<Done>((resolve, reject) => {
+    let settled = false
+    worker.on('message', (message: TimelineThreadMessage) => {
+      if (message.type === 'warning') return options.onWarning?.(message.message)
+      settled = true
+      void worker.terminate()
+      if (message.type === 'done') resolve(message)
+      else reject(message.user ? new UserError(message.message, { exitCode: message.exitCode }) : new Error(message.message))
+    })
+    worker.on('error', reject)
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`the folding thread exited with code ${code}`))
+    })
+  })
+  try {
+    feed(worker)
+  } catch (error) {
+    void worker.terminate()
+    result.catch(() => undefined)
+    return Promise.reject(error)
+  }
+  return result
+}

@@ -1,0 +1,69 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { UserError } from '../errors.js'
+import type { Event } from '../events/event.js'
+import { pageEvents } from '../events/event-page.js'
+import { loadReducer, type Reducer } from '../fold/reducer.js'
+import { loadUpcasters } from '../upcast/load-upcasters.js'
+import { TimelineFold } from './state-timeline.js'
+import type { TimelineThreadMessage, TimelineWorkerInput, ToTimelineThread } from './timeline-thread.js'
+
+/**
+ * `state -i`'s folding thread. Either the thread that started it reads the store and sends the
+ * stream's stored pages as it reads them (`pages`), which this folds as they come, checking them;
+ * or this reads and folds the stream itself, the way that decodes each row (`store`).
+ */
+const input = workerData as TimelineWorkerInput
+const post = (message: TimelineThreadMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer)
+
+function done(fold: TimelineFold, extra: Omit<Extract<TimelineThreadMessage, { type: 'done' }>, 'type' | 'parts' | 'length'>): void {
+  const parts = fold.parts()
+  post({ type: 'done', length: fold.length, parts, ...extra }, [parts.ignored.buffer as ArrayBuffer])
+}
+
+/** Folds the pages the starting thread sends; a page that is not what it should be ends it (not as a user error). */
+function foldSentPages(reducer: Reducer): Promise<void> {
+  const fold = new TimelineFold(reducer)
+  let last = -Infinity
+  return new Promise((resolve, reject) => {
+    parentPort!.on('message', (message: ToTimelineThread) => {
+      try {
+        if (message.type === 'end') {
+          if (fold.length === 0 || fold.length !== message.expected) throw new Error(`the pages hold ${fold.length} of ${message.expected} events`)
+          done(fold, { texts: [], decoded: false, verbatim: message.verbatim })
+          resolve()
+          return
+        }
+        const events: Event[] | undefined = pageEvents(JSON.parse(message.text), input.stream)
+        if (events === undefined || events.length !== message.count) throw new Error('a page is not a page of events')
+        for (const event of events) {
+          if (typeof event.position !== 'number' || !(event.position > last)) throw new Error(`positions do not rise at ${String(event.position)}`)
+          last = event.position
+          fold.add(event)
+        }
+      } catch (error) {
+        parentPort!.removeAllListeners('message')
+        reject(error)
+      }
+    })
+  })
+}
+
+try {
+  const [reducer, upcasters] = await Promise.all([loadReducer(input.reducerFile), loadUpcasters(input.upcastersFile)])
+  if (input.read === 'pages') await foldSentPages(reducer)
+  else {
+    // Loaded only here: the pages thread needs no SQLite.
+    const [{ SqliteSource }, { foldStreamPages }] = await Promise.all([import('../sources/sqlite/sqlite-source.js'), import('./stream-pages.js')])
+    const source = SqliteSource.open(input.store)
+    const read = await foldStreamPages(source, input.stream, reducer, { upcasters, skipInvalid: input.skipInvalid, onWarning: (message) => post({ type: 'warning', message }) })
+    await source.close()
+    if (read.fold.length === 0) throw new UserError(`${source.name}: stream "${input.stream}" has no events once upcast`)
+    // Pages of decoded events, as JSON.stringify writes them: their text may be searched as it is.
+    done(read.fold, { texts: read.texts, decoded: true, verbatim: true })
+  }
+} catch (error) {
+  // Pages that are not plain, or a state that cannot be sent (a function in it), are no user
+  // error: the view then reads another way.
+  const user = error instanceof UserError
+  post({ type: 'error', message: (error as Error)?.message ?? String(error), exitCode: user ? error.exitCode : 2, user })
+}
