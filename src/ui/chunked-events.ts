@@ -40,10 +40,10 @@ export class ChunkedEvents implements EventList {
 
   at(index: number): Event {
     const k = Math.floor(index / this.size)
-    return (this.pages[k] ?? this.parse(k))[index - k * this.size]
+    return (this.pages[k] ?? this.parsePage(k))[index - k * this.size]
   }
 
-  private parse(k: number): Event[] {
+  private parsePage(k: number): Event[] {
     const page = pageEvents(JSON.parse(this.texts[k]!), this.stream, this.options.decoded)
     // The thread that sent the page read its events from it already.
     if (page === undefined) throw new Error(`page ${k} of ${this.stream} holds no events`)
@@ -51,6 +51,18 @@ export class ChunkedEvents implements EventList {
     this.texts[k] = undefined
     this.lowered[k] = undefined
     return page
+  }
+
+  /** The next page parse() looks at. */
+  private next = 0
+
+  parse(deadline: number): boolean {
+    while (this.next < this.pages.length) {
+      if (this.pages[this.next] === undefined) this.parsePage(this.next)
+      this.next++
+      if (performance.now() >= deadline) break
+    }
+    return this.next < this.pages.length
   }
 
   skipWithout(index: number, needle: string, direction: Direction): number | undefined {

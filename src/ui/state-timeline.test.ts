@@ -114,3 +114,24 @@ describe('StateTimeline', () => {
     expect(() => new StateTimeline(events, broken)).toThrow('broken.ts threw on event at position 102 (MoneyDeposited, acc-1 v3): boom')
   })
 })
+
+describe('StateTimeline jumps by time, version and position', () => {
+  const linear = (events: readonly Event[], holds: (e: Event, i: number) => boolean) => {
+    for (let i = events.length - 1; i >= 0; i--) if (holds(events[i], i)) return i
+    return -1
+  }
+
+  it('finds the last event at or before the point, whether the stream is in order or not', () => {
+    const ordered = accountEvents(500)
+    const shuffled = accountEvents(500).map((e, i) => (i === 250 ? { ...e, time: '2025-12-31T23:00:00.000Z', version: 3, position: 7 } : e))
+    for (const events of [ordered, shuffled]) {
+      const timeline = new StateTimeline(events, accountReducer())
+      for (const k of [-1, 0, 3, 249, 250, 251, 499, 600]) {
+        const time = k < 0 ? '2025-01-01T00:00:00.000Z' : k >= 500 ? '2027-01-01T00:00:00.000Z' : events[Math.min(k, 499)].time
+        expect(timeline.indexAtTime(time)).toBe(linear(events, (e) => e.time <= time))
+        expect(timeline.indexAtVersion(k + 1)).toBe(linear(events, (e, i) => (e.version ?? i + 1) <= k + 1))
+        expect(timeline.indexAtPosition(100 + k)).toBe(linear(events, (e) => (e.position as number) <= 100 + k))
+      }
+    }
+  })
+})

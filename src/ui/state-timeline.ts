@@ -64,6 +64,8 @@ export interface TimelineParts {
   ignored: Uint8Array
   summary: string[]
   stats: RowStats
+  /** Times (none empty), versions (every event has one) and numeric positions never go down. */
+  ordered: { time: boolean; version: boolean; position: boolean }
 }
 
 /** The events of a timeline: in memory, or parsed from text a page at a time (see ChunkedEvents). */
@@ -75,6 +77,8 @@ export interface EventList {
    * index of the page around it when that page's text shows it cannot hold the needle.
    */
   skipWithout?(index: number, needle: string, direction: Direction): number | undefined
+  /** Parses pages not parsed yet until `deadline` (performance.now()); true while some are left. */
+  parse?(deadline: number): boolean
 }
 
 const arrayList = (events: readonly Event[]): EventList => ({ length: events.length, at: (i) => events[i] })
@@ -94,12 +98,13 @@ export class StateTimeline {
   readonly ignored: Uint8Array
   readonly reducer: Reducer
   readonly stats: RowStats
+  private readonly ordered: TimelineParts['ordered']
   private readonly every: number
   /** checkpoints[k]: the state after the first k * every events. */
   private readonly checkpoints: unknown[]
   /** The last state computed, after `count` events; stepping forward refolds one event. */
   private cache: { count: number; state: unknown } | undefined
-  /** Lower-case search text per event, filled on demand and in idle time (see indexSearch). */
+  /** Lower-case search text per event, filled on demand and in idle time (see prepare). */
   private readonly texts: Array<string | undefined>
   private indexed = 0
   /** Events that raised at least one warning. */
@@ -120,6 +125,7 @@ export class StateTimeline {
     this.flagged = parts.warnings.length
     this.summary = parts.summary
     this.stats = parts.stats
+    this.ordered = parts.ordered
     this.texts = new Array(this.list.length)
   }
 
@@ -128,7 +134,7 @@ export class StateTimeline {
     const warnings: Array<[number, string[]]> = []
     this.warnings.forEach((list, index) => list !== undefined && warnings.push([index, [...list]]))
     const final = this.cache?.count === this.list.length ? this.cache.state : this.foldTo(this.list.length)
-    return { every: this.every, checkpoints: this.checkpoints, final, warnings, ignored: this.ignored, summary: [...this.summary], stats: this.stats }
+    return { every: this.every, checkpoints: this.checkpoints, final, warnings, ignored: this.ignored, summary: [...this.summary], stats: this.stats, ordered: this.ordered }
   }
 
   event(index: number): Event {
@@ -182,24 +188,44 @@ export class StateTimeline {
 
   /** The last event at or before an ISO time; -1 when every event is later. */
   indexAtTime(iso: string): number {
+    if (this.ordered.time) return this.lastAtOrBefore((i) => this.list.at(i).time <= iso)
     for (let i = this.list.length - 1; i >= 0; i--) if (this.list.at(i).time <= iso) return i
     return -1
   }
 
   /** The last event at or up to a stream version (events without one count 1, 2, 3...). */
   indexAtVersion(version: number): number {
-    for (let i = this.list.length - 1; i >= 0; i--) if ((this.list.at(i).version ?? i + 1) <= version) return i
+    const at = (i: number) => (this.list.at(i).version ?? i + 1) <= version
+    if (this.ordered.version) return this.lastAtOrBefore(at)
+    for (let i = this.list.length - 1; i >= 0; i--) if (at(i)) return i
     return -1
   }
 
   /** The last event at or before a global position. */
   indexAtPosition(position: number | string): number {
     const target = Number(position)
-    for (let i = this.list.length - 1; i >= 0; i--) {
+    const at = (i: number) => {
       const p = this.list.at(i).position
-      if (typeof p === 'number' ? p <= target : String(p) <= String(position)) return i
+      return typeof p === 'number' ? p <= target : String(p) <= String(position)
     }
+    if (this.ordered.position) return this.lastAtOrBefore(at)
+    for (let i = this.list.length - 1; i >= 0; i--) if (at(i)) return i
     return -1
+  }
+
+  /**
+   * The last index where `holds`, for a test that holds up to some index and not after (events in
+   * order): a look at ~17 events of 100,000, where a scan from the end would parse every page.
+   */
+  private lastAtOrBefore(holds: (index: number) => boolean): number {
+    let low = -1
+    let high = this.list.length
+    while (high - low > 1) {
+      const mid = (low + high) >>> 1
+      if (holds(mid)) low = mid
+      else high = mid
+    }
+    return low
   }
 
   /**
@@ -230,11 +256,13 @@ export class StateTimeline {
   }
 
   /**
-   * Prepares search texts for about `budgetMs`, so that a search over a long stream finds them
-   * ready. Returns false once every event is prepared. The view calls it while idle.
+   * Idle work for about `budgetMs`, so that keys find it done: first the events' pages are parsed
+   * (a jump or a breakpoint then folds without parsing), then search texts are prepared. Returns
+   * false once all is done. The view calls it while idle.
    */
-  indexSearch(budgetMs: number): boolean {
+  prepare(budgetMs: number): boolean {
     const deadline = performance.now() + budgetMs
+    if (this.list.parse?.(deadline) === true) return true
     const n = this.list.length
     while (this.indexed < n) {
       const end = Math.min(n, this.indexed + 200)
@@ -296,6 +324,8 @@ export class TimelineFold {
   private typeWidth = 4
   private year: string | undefined
   private oneYear = true
+  private readonly ordered = { time: true, version: true, position: true }
+  private last?: Event
 
   constructor(private readonly reducer: Reducer, private readonly every = CHECKPOINT_EVERY) {
     this.every = Math.max(1, Math.floor(every))
@@ -326,6 +356,12 @@ export class TimelineFold {
     const year = event.time.slice(0, 4)
     if (i === 0) this.year = year
     else if (year !== this.year) this.oneYear = false
+    const ordered = this.ordered
+    const last = this.last
+    if (event.time === '' || (last !== undefined && event.time < last.time)) ordered.time = false
+    if (event.version === undefined || (last?.version !== undefined && event.version < last.version)) ordered.version = false
+    if (typeof event.position !== 'number' || (last !== undefined && event.position < (last.position as number))) ordered.position = false
+    this.last = event
     try {
       this.state = this.reducer.apply(this.state, event)
     } catch (error) {
@@ -343,7 +379,7 @@ export class TimelineFold {
     const ignored = new Uint8Array(this.count)
     ignored.set(this.ignored.subarray(0, this.count))
     const stats = { oneYear: this.oneYear, labelWidth: this.labelWidth, typeWidth: this.typeWidth }
-    return { every: this.every, checkpoints, final: this.state, warnings: this.warnings, ignored, summary: this.watch.summary(), stats }
+    return { every: this.every, checkpoints, final: this.state, warnings: this.warnings, ignored, summary: this.watch.summary(), stats, ordered: { ...this.ordered } }
   }
 }
 

@@ -67,11 +67,12 @@ export function StateApp(props: StateAppProps): ReactNode {
     const timer = setTimeout(() => setWarm(true), 50)
     return () => clearTimeout(timer)
   }, [])
-  // Search texts are prepared in small slices between keys, so `/` on a long stream answers at once.
+  // Idle work (parsing the events' pages, then search texts) in slices between keys, so that a
+  // jump, a breakpoint or `/` on a long stream answers at once. A key waits for a slice at most.
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined
     const slice = () => {
-      if (timeline.indexSearch(3)) timer = setTimeout(slice, 5)
+      if (timeline.prepare(8)) timer = setTimeout(slice, 2)
     }
     timer = setTimeout(slice, 100)
     return () => clearTimeout(timer)

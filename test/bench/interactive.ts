@@ -152,7 +152,8 @@ async function keyResponses(store: string, reducerFile: string): Promise<Array<[
   const reducer = await loadReducer(reducerFile)
   const stdout = new FakeStdout()
   const stdin = new FakeStdin()
-  const done = runInteractiveState({ source, stream: STREAM, reducer, stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream })
+  // As the command runs it: folded in a thread, the view parsing pages as it shows them.
+  const done = runInteractiveState({ source, stream: STREAM, reducer, files: { reducer: reducerFile }, stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream })
   for (let waited = 0; !stdout.text.includes('state after'); waited += 10) {
     if (waited > 30_000) throw new Error('the view did not draw in 30 s')
     await sleep(10)
