@@ -112,6 +112,23 @@ const cachedStringWidth: Plugin = {
   },
 }
 
+/**
+ * yoga-layout (ink's layout engine) loads its WebAssembly from a data: URL with fetch() when
+ * there is one, which in Node loads undici first: ~25 ms of every ink view's start. The same
+ * module decodes the base64 itself when there is no fetch; it is made to, always.
+ */
+const YOGA_WITHOUT_FETCH = { from: 'function ya(){return w||"function"!=typeof fetch?', to: 'function ya(){return true?' }
+const yogaWithoutFetch: Plugin = {
+  name: 'yoga-without-fetch',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8')
+      if (!text.includes(YOGA_WITHOUT_FETCH.from)) throw new Error(`${args.path}: no ${YOGA_WITHOUT_FETCH.from}; has yoga-layout changed? Update src/cli/bundle.ts.`)
+      return { contents: text.replace(YOGA_WITHOUT_FETCH.from, YOGA_WITHOUT_FETCH.to), loader: 'js' }
+    })
+  },
+}
+
 /** The package root's URL, as an expression in any file of the bundle (which esbuild may put in commands/ or chunks/). */
 const ROOT_URL = "import.meta.url.slice(0, import.meta.url.lastIndexOf('/dist/bundle/') + 1)"
 
@@ -220,6 +237,7 @@ const esm = await build({
     ].join('\n')),
     keepImportMetaUrl,
     cachedStringWidth,
+    yogaWithoutFetch,
   ],
   format: 'esm',
   splitting: true,
