@@ -27,7 +27,7 @@ const REDUCER = `export default {
 interface Row {
   stream: string
   version: number | null
-  type: string
+  type: string | Buffer
   data: unknown
   meta: unknown
   time: unknown
@@ -122,9 +122,9 @@ describe('openTimeline in a thread', () => {
     }
   })
 
-  it('reads a store with a BLOB row, or with positions out of version order, by decoding rows in the thread', async () => {
+  it('reads a store with a BLOB type, or with positions out of version order, by decoding rows in the thread', async () => {
     const blob = accountRows(1200)
-    blob[600].data = Buffer.from(blob[600].data as string)
+    blob[600].type = Buffer.from(blob[600].type as string)
     const outOfOrder = accountRows(1200)
     ;[outOfOrder[10].version, outOfOrder[11].version] = [outOfOrder[11].version, outOfOrder[10].version]
     for (const rows of [blob, outOfOrder]) {
