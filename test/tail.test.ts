@@ -230,6 +230,8 @@ describe('tail on NDJSON files', () => {
     const failed = await runCli(['tail', bad])
     expect(failed.code).toBe(2)
     expect(failed.stderr).toMatch(/^rewind: .*bad\.ndjson:2: not valid JSON/)
+    // The event before the bad line is printed first.
+    expect(parseLines(failed.stdout).map((e) => e.type)).toEqual(['A'])
     const skipped = await runCli(['tail', bad, '--skip-invalid'])
     expect(skipped.code).toBe(0)
     expect(parseLines(skipped.stdout).map((e) => e.type)).toEqual(['A', 'B'])
@@ -284,6 +286,16 @@ describe('tail of a big SQLite range as NDJSON (worker threads)', () => {
       expect(printed).toHaveLength(BAD - 1)
       expect(printed.every((e, i) => e.position === i + 1)).toBe(true)
     }
+  })
+
+  it('filtered, without --skip-invalid, also prints every matching event before the bad row', async () => {
+    // BAD is not at a batch boundary: the decoding path reads 500 events a batch.
+    const result = await runCli(['tail', big, '--type', 'MoneyDeposited'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(new RegExp(`^rewind: .*big\\.db: events row at position ${BAD}: .*not valid JSON`))
+    const printed = parseLines(result.stdout)
+    expect(printed).toHaveLength((BAD - 1 - ((BAD - 1) % 2)) / 2)
+    expect(printed.at(-1)!.position).toBe(BAD - 2)
   })
 
   it('a range of positions prints only that range', async () => {

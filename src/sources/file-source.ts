@@ -86,13 +86,19 @@ export class FileSource implements EventSource {
   async *batches(options: ReadOptions = {}): AsyncIterable<Event[]> {
     const size = options.batchSize ?? 2000
     let batch: Event[] = []
-    for await (const event of this.events(options)) {
-      if (!inRange(event, options)) continue
-      batch.push(event)
-      if (batch.length >= size) {
-        yield batch
-        batch = []
+    try {
+      for await (const event of this.events(options)) {
+        if (!inRange(event, options)) continue
+        batch.push(event)
+        if (batch.length >= size) {
+          yield batch
+          batch = []
+        }
       }
+    } catch (error) {
+      // The events before a bad line are read: hand them over before the error.
+      if (batch.length > 0) yield batch
+      throw error
     }
     if (batch.length > 0) yield batch
   }

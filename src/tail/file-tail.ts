@@ -119,40 +119,46 @@ export async function* fileTail(file: string, range: TailRange, options: TailRea
       return start
     }
 
-    for (;;) {
-      while (offset < limitBytes && eventLines < stopAfter && !options.signal.aborted) {
-        const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, limitBytes - offset), offset)
-        if (bytesRead === 0) break
-        offset += bytesRead
-        const bytes = pending.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([pending, buffer.subarray(0, bytesRead)])
-        const used = consume(bytes, false)
-        pending = Buffer.from(bytes.subarray(used))
-        if (batch.length >= BATCH) {
+    try {
+      for (;;) {
+        while (offset < limitBytes && eventLines < stopAfter && !options.signal.aborted) {
+          const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, limitBytes - offset), offset)
+          if (bytesRead === 0) break
+          offset += bytesRead
+          const bytes = pending.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([pending, buffer.subarray(0, bytesRead)])
+          const used = consume(bytes, false)
+          pending = Buffer.from(bytes.subarray(used))
+          if (batch.length >= BATCH) {
+            yield batch
+            batch = []
+          }
+        }
+        if (!range.follow) {
+          consume(pending, true)
+          if (batch.length > 0) yield batch
+          return
+        }
+        if (batch.length > 0) {
           yield batch
           batch = []
         }
+        if (options.signal.aborted) return
+        await sleep(options.intervalMs, options.signal)
+        if (options.signal.aborted) return
+        const size = (await handle.stat()).size
+        if (size < offset) {
+          options.onWarning(`${file} was truncated; reading it again from the start`)
+          offset = 0
+          line = 0
+          eventLines = 0
+          skip = 0
+          pending = Buffer.alloc(0)
+        }
       }
-      if (!range.follow) {
-        consume(pending, true)
-        if (batch.length > 0) yield batch
-        return
-      }
-      if (batch.length > 0) {
-        yield batch
-        batch = []
-      }
-      if (options.signal.aborted) return
-      await sleep(options.intervalMs, options.signal)
-      if (options.signal.aborted) return
-      const size = (await handle.stat()).size
-      if (size < offset) {
-        options.onWarning(`${file} was truncated; reading it again from the start`)
-        offset = 0
-        line = 0
-        eventLines = 0
-        skip = 0
-        pending = Buffer.alloc(0)
-      }
+    } catch (error) {
+      // A bad line ends the read: the events before it go out first.
+      if (batch.length > 0) yield batch
+      throw error
     }
   } finally {
     await handle.close()

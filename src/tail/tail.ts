@@ -82,34 +82,40 @@ export async function runTail(run: TailRun): Promise<number> {
   const lift = run.upcasters !== undefined && run.upcasters.size > 0 ? run.upcasters : undefined
   let printed = 0
   await out.write(printer.begin())
-  if (limit > 0) {
-    for await (const batch of run.events) {
-      // One string per batch: a write per event costs more than the formatting.
-      printer.measure?.(batch)
-      let chunk = ''
-      let used = batch.length
-      let done = false
-      for (let i = 0; i < batch.length && !done; i++) {
-        const stored = batch[i]
-        const events = lift === undefined ? undefined : lift.apply(stored)
-        if (events === undefined) {
-          if (filter !== undefined && !filter(stored)) continue
-          chunk += printer.event(stored)
-          done = ++printed >= limit
-        } else {
-          for (const event of events) {
-            if (filter !== undefined && !filter(event)) continue
-            chunk += printer.event(event)
-            if ((done = ++printed >= limit)) break
+  try {
+    if (limit > 0) {
+      for await (const batch of run.events) {
+        // One string per batch: a write per event costs more than the formatting.
+        printer.measure?.(batch)
+        let chunk = ''
+        let used = batch.length
+        let done = false
+        for (let i = 0; i < batch.length && !done; i++) {
+          const stored = batch[i]
+          const events = lift === undefined ? undefined : lift.apply(stored)
+          if (events === undefined) {
+            if (filter !== undefined && !filter(stored)) continue
+            chunk += printer.event(stored)
+            done = ++printed >= limit
+          } else {
+            for (const event of events) {
+              if (filter !== undefined && !filter(event)) continue
+              chunk += printer.event(event)
+              if ((done = ++printed >= limit)) break
+            }
           }
+          if (done) used = i + 1
         }
-        if (done) used = i + 1
+        await out.write(chunk)
+        if (run.flushEachBatch || run.afterBatch) await out.flush()
+        if (run.afterBatch) await run.afterBatch(used === batch.length ? batch : batch.slice(0, used))
+        if (done) break
       }
-      await out.write(chunk)
-      if (run.flushEachBatch || run.afterBatch) await out.flush()
-      if (run.afterBatch) await run.afterBatch(used === batch.length ? batch : batch.slice(0, used))
-      if (done) break
     }
+  } catch (error) {
+    // What was printed before a bad row or line reaches stdout, not only the error.
+    await out.flush()
+    throw error
   }
   await out.write(printer.end())
   await out.flush()

@@ -217,7 +217,14 @@ export class SqliteSource implements EventSource {
     const page = options.stream !== undefined ? 1000 : Math.min(size, 100)
     for (const rows of this.rowPages(options, shape, page)) {
       for (const row of rows) {
-        const event = this.decode(row, shape, options)
+        let event: Event | undefined
+        try {
+          event = this.decode(row, shape, options)
+        } catch (error) {
+          // The events before a bad row are read: hand them over before the error.
+          if (batch.length > 0) yield batch
+          throw error
+        }
         if (event !== undefined) batch.push(event)
       }
       if (batch.length >= size) {
