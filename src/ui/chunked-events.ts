@@ -11,9 +11,10 @@ import type { Direction, EventList } from './state-timeline.js'
 export class ChunkedEvents implements EventList {
   readonly length: number
   private readonly pages: Array<Event[] | undefined>
-  /** Page texts not parsed yet, for search to look into. */
-  private readonly texts: Array<string | undefined>
-  private readonly lowered: Array<string | undefined>
+  /** Page texts, for search to look into. */
+  private readonly texts: string[]
+  /** Lower-case page texts, made by the first search; null for a page whose text cannot tell. */
+  private readonly lowered: Array<string | null | undefined>
 
   /**
    * `decoded`: the entries are of decoded events (eventEntry). `verbatim`: the texts are the
@@ -44,12 +45,11 @@ export class ChunkedEvents implements EventList {
   }
 
   private parsePage(k: number): Event[] {
-    const page = pageEvents(JSON.parse(this.texts[k]!), this.stream, this.options.decoded)
+    const page = pageEvents(JSON.parse(this.texts[k]), this.stream, this.options.decoded)
     // The thread that sent the page read its events from it already.
     if (page === undefined) throw new Error(`page ${k} of ${this.stream} holds no events`)
+    // The text stays: a search passes over the page by it until the page's search texts are made.
     this.pages[k] = page
-    this.texts[k] = undefined
-    this.lowered[k] = undefined
     return page
   }
 
@@ -67,15 +67,14 @@ export class ChunkedEvents implements EventList {
 
   skipWithout(index: number, needle: string, direction: Direction): number | undefined {
     const k = Math.floor(index / this.size)
-    const text = this.texts[k]
-    if (text === undefined || !this.options.verbatim || !PLAIN_NEEDLE.test(needle)) return undefined
+    if (!this.options.verbatim || !PLAIN_NEEDLE.test(needle)) return undefined
     let lower = this.lowered[k]
     if (lower === undefined) {
       // Escapes, and numbers JSON.stringify may spell otherwise (1e3, 0.0000001, 17 digits): no skipping.
-      if (UNSURE_TEXT.test(text)) return undefined
-      lower = this.lowered[k] = text.toLowerCase()
+      const text = this.texts[k]
+      lower = this.lowered[k] = UNSURE_TEXT.test(text) ? null : text.toLowerCase()
     }
-    if (lower.includes(needle)) return undefined
+    if (lower === null || lower.includes(needle)) return undefined
     return direction === 1 ? Math.min(this.length, (k + 1) * this.size) - 1 : k * this.size
   }
 }

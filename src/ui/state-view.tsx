@@ -69,12 +69,13 @@ export function StateApp(props: StateAppProps): ReactNode {
   }, [])
   // Idle work (parsing the events' pages, then search texts) in slices between keys, so that a
   // jump, a breakpoint or `/` on a long stream answers at once. A key waits for a slice at most.
+  // It starts after a person's first key usually comes: its garbage made that key ~20 ms slower.
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined
     const slice = () => {
       if (timeline.prepare(8)) timer = setTimeout(slice, 2)
     }
-    timer = setTimeout(slice, 100)
+    timer = setTimeout(slice, 400)
     return () => clearTimeout(timer)
   }, [timeline])
 

@@ -55,7 +55,6 @@ async function timeToOpen(store: string, reducer: string, dir: string): Promise<
   const socketDir = mkdtempSync(join(tmpdir(), 'rewind-tmux-'))
   const tmux = (...args: string[]) => execFileSync('tmux', ['-S', join(socketDir, 'tmux.sock'), ...args], { encoding: 'utf8' })
   const command = `env -u CI '${process.execPath}' '${BIN}' state '${store}' ${STREAM} -i --reducer '${reducer}'; sleep 60`
-  tmux('start-server')
   try {
     const started = process.hrtime.bigint()
     tmux('new-session', '-d', '-s', 'open', '-x', '120', '-y', '40', '-c', dir, command)
