@@ -86,3 +86,15 @@ describe('ChunkedEvents', () => {
     expect([verbatim.skipWithout(0, 'anything', 1), verbatim.skipWithout(2, 'anything', -1), verbatim.skipWithout(0, '"i":0', 1)]).toEqual([1, 2, undefined])
   })
 })
+
+describe('spelledAsStringified', () => {
+  it('says no to text JSON.stringify may spell otherwise, and yes to the rest', async () => {
+    const { spelledAsStringified } = await import('./chunked-events.js')
+    for (const text of ['{"a":"caf\\u00e9"}', '{"n":1e3}', '{"n":2E-7}', '{"n":0.0000001}', '{"n":1234567890123456}', '{"v":"1.2.3.4.5.6.7.8.9"}', '{"n":123456789.1234567}']) {
+      expect([text, spelledAsStringified(text)]).toEqual([text, false])
+    }
+    for (const text of ['{"n":123456789012345}', '{"n":0.000001}', '{"ref":"e-50000","t":"2026-01-01T00:00:00.000Z"}', '{"word":"1e","x":"e5"}', '[1.5,-2,3e]']) {
+      expect([text, spelledAsStringified(text)]).toEqual([text, true])
+    }
+  })
+})

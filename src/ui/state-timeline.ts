@@ -77,8 +77,8 @@ export interface EventList {
    * index of the page around it when that page's text shows it cannot hold the needle.
    */
   skipWithout?(index: number, needle: string, direction: Direction): number | undefined
-  /** Parses pages not parsed yet until `deadline` (performance.now()); true while some are left. */
-  parse?(deadline: number): boolean
+  /** Idle work until `deadline` (performance.now()): pages readied for search, then parsed; true while some is left. */
+  prepare?(deadline: number): boolean
 }
 
 const arrayList = (events: readonly Event[]): EventList => ({ length: events.length, at: (i) => events[i] })
@@ -256,13 +256,14 @@ export class StateTimeline {
   }
 
   /**
-   * Idle work for about `budgetMs`, so that keys find it done: first the events' pages are parsed
-   * (a jump or a breakpoint then folds without parsing), then search texts are prepared. Returns
+   * Idle work for about `budgetMs`, so that keys find it done: first the events' pages are made
+   * ready for search and parsed (a jump or a breakpoint then folds without parsing), then search
+   * texts are prepared. Returns
    * false once all is done. The view calls it while idle.
    */
   prepare(budgetMs: number): boolean {
     const deadline = performance.now() + budgetMs
-    if (this.list.parse?.(deadline) === true) return true
+    if (this.list.prepare?.(deadline) === true) return true
     const n = this.list.length
     while (this.indexed < n) {
       const end = Math.min(n, this.indexed + 200)
