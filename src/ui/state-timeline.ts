@@ -352,11 +352,11 @@ export class TimelineFold {
       }
       this.ignored[i] = 1
     }
-    const label = (event.version === undefined ? String(event.position) : String(event.version)).length + 1
+    // No string made per event for these (a long stream's fold is mostly allocation).
+    const label = textLength(event.version ?? event.position) + 1
     if (label > this.labelWidth) this.labelWidth = label
-    const year = event.time.slice(0, 4)
-    if (i === 0) this.year = year
-    else if (year !== this.year) this.oneYear = false
+    if (i === 0) this.year = event.time.slice(0, 4)
+    else if (this.oneYear && !event.time.startsWith(this.year!)) this.oneYear = false
     const ordered = this.ordered
     const last = this.last
     if (event.time === '' || (last !== undefined && event.time < last.time)) ordered.time = false
@@ -382,6 +382,14 @@ export class TimelineFold {
     const stats = { oneYear: this.oneYear, labelWidth: this.labelWidth, typeWidth: this.typeWidth }
     return { every: this.every, checkpoints, final: this.state, warnings: this.warnings, ignored, summary: this.watch.summary(), stats, ordered: { ...this.ordered } }
   }
+}
+
+/** String(value).length, without the string for a whole number. */
+function textLength(value: string | number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return String(value).length
+  let n = 1
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) n++
+  return n
 }
 
 function foldParts(events: EventList, reducer: Reducer, every: number): TimelineParts {
