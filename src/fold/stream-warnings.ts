@@ -34,6 +34,8 @@ export class StreamWarnings {
   private previous?: { version?: number; position: string | number; time: string }
   private readonly ignored = new Map<string, number>()
   private readonly handled = new Map<string, boolean>()
+  /** Whether the reducer ignores the type of the event observed last (with a reducer). */
+  ignoredLast = false
 
   constructor(private readonly reducer?: Reducer) {}
 
@@ -77,6 +79,7 @@ export class StreamWarnings {
       let handled = this.handled.get(event.type)
       if (handled === undefined) this.handled.set(event.type, (handled = this.reducer.handles(event.type) !== false))
       if (!handled) this.ignored.set(event.type, (this.ignored.get(event.type) ?? 0) + 1)
+      this.ignoredLast = !handled
     }
     if (previous === undefined) this.previous = { version: event.version, position: event.position, time: event.time }
     else {

@@ -317,7 +317,6 @@ export class TimelineFold {
   private readonly watch: StreamWarnings
   private readonly checkpoints: unknown[] = []
   private readonly warnings: Array<[number, string[]]> = []
-  private readonly handled = new Map<string, boolean>()
   private ignored = new Uint8Array(1024)
   private state: unknown
   private count = 0
@@ -339,12 +338,8 @@ export class TimelineFold {
     if (i % this.every === 0) this.checkpoints.push(copy(this.state))
     const raised = this.watch.observe(event)
     if (raised !== undefined) this.warnings.push([i, raised])
-    let handled = this.handled.get(event.type)
-    if (handled === undefined) {
-      this.handled.set(event.type, (handled = this.reducer.handles(event.type) !== false))
-      this.typeWidth = Math.min(22, Math.max(this.typeWidth, event.type.length))
-    }
-    if (!handled) {
+    if (event.type.length > this.typeWidth && this.typeWidth < 22) this.typeWidth = Math.min(22, event.type.length)
+    if (this.watch.ignoredLast) {
       if (i >= this.ignored.length) {
         const grown = new Uint8Array(this.ignored.length * 2)
         grown.set(this.ignored)
