@@ -17,7 +17,7 @@ export class ChunkedEvents implements EventList {
   private readonly lowered: Array<string | null | undefined>
 
   /**
-   * `decoded`: the entries are of decoded events (eventEntry). `verbatim`: the texts are the
+   * `decoded`: the pages are of decoded events (eventPage). `verbatim`: the texts are the
    * stored JSON with nothing added when decoded (no separate eventId column), so that a page
    * whose text lacks a word has no event whose search text holds it (see skipWithout).
    */
@@ -29,7 +29,7 @@ export class ChunkedEvents implements EventList {
     private readonly options: { decoded: boolean; verbatim: boolean },
   ) {
     this.length = length
-    this.texts = [...texts]
+    this.texts = texts
     this.pages = new Array(texts.length)
     this.lowered = new Array(texts.length)
   }
