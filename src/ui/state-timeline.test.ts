@@ -135,3 +135,30 @@ describe('StateTimeline jumps by time, version and position', () => {
     }
   })
 })
+
+describe('StateTimeline with a state that cannot be copied', () => {
+  it('folds from the start instead of keeping copies, so a reducer that changes its state in place shows every state right', () => {
+    const events = accountEvents(600)
+    // A method in the state: structuredClone cannot copy it; the reducer changes the state it is given.
+    function describe(this: { owner: string; balance: number }) {
+      return `${this.owner}: ${this.balance}`
+    }
+    const reducer = toReducer({
+      init: () => ({ balance: 0, owner: null as string | null, describe }),
+      evolve: (s: any, e: Event) => {
+        const data = e.data as { amount?: number; owner?: string }
+        if (data.owner !== undefined) s.owner = data.owner
+        else s.balance += e.type === 'MoneyWithdrawn' ? -25 : data.amount!
+        return s
+      },
+    }, 'in place')
+    const timeline = new StateTimeline(events, reducer)
+    for (const index of [599, 10, 300, 301, 0, 257, 599]) {
+      expect((timeline.stateAfter(index) as { balance: number }).balance).toBe(balanceAfter(events, index))
+      const { before, after, changes } = timeline.transition(index)
+      expect((after as { balance: number }).balance).toBe(balanceAfter(events, index))
+      if (index > 0) expect(changes).toEqual([{ path: 'balance', before: balanceAfter(events, index - 1), after: balanceAfter(events, index) }])
+      expect(before).not.toBe(after)
+    }
+  })
+})

@@ -28,13 +28,16 @@ export interface SearchHit {
   wrapped: boolean
 }
 
+const NOT_COPYABLE = Symbol('not copyable')
+
 // User reducers may mutate the state they are given: checkpoints and the cache keep their own copy.
-const copy = (value: unknown): unknown => {
+// A state structuredClone cannot copy (a function in it) keeps none (see TimelineParts.copyable).
+const copyOf = (value: unknown): unknown => {
   if (value === null || typeof value !== 'object') return value
   try {
     return structuredClone(value)
   } catch {
-    return value
+    return NOT_COPYABLE
   }
 }
 
@@ -66,6 +69,12 @@ export interface TimelineParts {
   stats: RowStats
   /** Times (none empty), versions (every event has one) and numeric positions never go down. */
   ordered: { time: boolean; version: boolean; position: boolean }
+  /**
+   * The states can be copied. When not (a function in them), there are no checkpoints and any
+   * state is folded from the start: slower, but a reducer that changes the state it is given
+   * cannot change a kept one.
+   */
+  copyable: boolean
 }
 
 /** The events of a timeline: in memory, or parsed from text a page at a time (see ChunkedEvents). */
@@ -99,6 +108,7 @@ export class StateTimeline {
   readonly reducer: Reducer
   readonly stats: RowStats
   private readonly ordered: TimelineParts['ordered']
+  private copyable: boolean
   private readonly every: number
   /** checkpoints[k]: the state after the first k * every events. */
   private readonly checkpoints: unknown[]
@@ -117,7 +127,8 @@ export class StateTimeline {
     const parts = typeof every === 'number' ? foldParts(this.list, reducer, every) : every
     this.every = parts.every
     this.checkpoints = parts.checkpoints
-    this.cache = { count: this.list.length, state: parts.final }
+    this.copyable = parts.copyable
+    this.cache = parts.copyable ? { count: this.list.length, state: parts.final } : undefined
     this.ignored = parts.ignored
     const warnings: Array<readonly string[] | undefined> = new Array(this.list.length)
     for (const [index, list] of parts.warnings) warnings[index] = list
@@ -134,7 +145,7 @@ export class StateTimeline {
     const warnings: Array<[number, string[]]> = []
     this.warnings.forEach((list, index) => list !== undefined && warnings.push([index, [...list]]))
     const final = this.cache?.count === this.list.length ? this.cache.state : this.foldTo(this.list.length)
-    return { every: this.every, checkpoints: this.checkpoints, final, warnings, ignored: this.ignored, summary: [...this.summary], stats: this.stats, ordered: this.ordered }
+    return { every: this.every, checkpoints: this.checkpoints, final, warnings, ignored: this.ignored, summary: [...this.summary], stats: this.stats, ordered: this.ordered, copyable: this.copyable }
   }
 
   event(index: number): Event {
@@ -155,15 +166,20 @@ export class StateTimeline {
 
   /** The state after the first `count` events (0: the reducer's initial state). A private copy. */
   private foldTo(count: number): unknown {
+    if (!this.copyable) {
+      let state = this.reducer.init()
+      for (let i = 0; i < count; i++) state = this.apply(state, this.list.at(i))
+      return state
+    }
     const k = Math.floor(count / this.every)
     let from = k * this.every
     let state: unknown
     const cache = this.cache
     if (cache !== undefined && cache.count <= count && cache.count >= from) {
       from = cache.count
-      state = copy(cache.state)
+      state = copyOf(cache.state)
     } else {
-      state = copy(this.checkpoints[k])
+      state = copyOf(this.checkpoints[k])
     }
     for (let i = from; i < count; i++) state = this.apply(state, this.list.at(i))
     return state
@@ -173,16 +189,32 @@ export class StateTimeline {
   stateAfter(index: number): unknown {
     const count = Math.min(Math.max(index + 1, 0), this.list.length)
     const state = this.foldTo(count)
-    this.cache = { count, state: copy(state) }
+    this.keep(count, state)
     return state
+  }
+
+  /** Keeps a copy of the state after `count` events for the next step; none once a state cannot be copied. */
+  private keep(count: number, state: unknown): void {
+    if (!this.copyable) return
+    const kept = copyOf(state)
+    if (kept !== NOT_COPYABLE) this.cache = { count, state: kept }
+    else {
+      this.copyable = false
+      this.cache = undefined
+    }
   }
 
   /** The selected event's before/after states and the fields it changed. */
   transition(index: number): Transition {
     const state = this.foldTo(index)
-    const before = copy(state)
+    let before = this.copyable ? copyOf(state) : NOT_COPYABLE
+    if (before === NOT_COPYABLE) {
+      // Folded again, as applying the event may change `state` itself.
+      this.copyable = false
+      before = this.foldTo(index)
+    }
     const after = this.apply(state, this.list.at(index))
-    this.cache = { count: index + 1, state: copy(after) }
+    this.keep(index + 1, after)
     return { index, event: this.list.at(index), before, after, changes: leafChanges(before, after) }
   }
 
@@ -326,6 +358,7 @@ export class TimelineFold {
   private oneYear = true
   private readonly ordered = { time: true, version: true, position: true }
   private last?: Event
+  private copyable = true
 
   constructor(private readonly reducer: Reducer, private readonly every = CHECKPOINT_EVERY) {
     this.every = Math.max(1, Math.floor(every))
@@ -335,7 +368,7 @@ export class TimelineFold {
 
   add(event: Event): void {
     const i = this.count++
-    if (i % this.every === 0) this.checkpoints.push(copy(this.state))
+    if (i % this.every === 0 && this.copyable) this.keep(this.state)
     const raised = this.watch.observe(event)
     if (raised !== undefined) this.warnings.push([i, raised])
     if (event.type.length > this.typeWidth && this.typeWidth < 22) this.typeWidth = Math.min(22, event.type.length)
@@ -369,13 +402,28 @@ export class TimelineFold {
     return this.count
   }
 
+  /** Keeps a copy of the state as a checkpoint; a state that cannot be copied keeps none at all. */
+  private keep(state: unknown): void {
+    const kept = copyOf(state)
+    if (kept !== NOT_COPYABLE) this.checkpoints.push(kept)
+    else {
+      this.copyable = false
+      this.checkpoints.length = 0
+    }
+  }
+
   parts(): TimelineParts {
     const checkpoints = [...this.checkpoints]
-    if (this.count % this.every === 0) checkpoints.push(copy(this.state))
+    let copyable = this.copyable
+    if (copyable && this.count % this.every === 0) {
+      const kept = copyOf(this.state)
+      if (kept === NOT_COPYABLE) copyable = false
+      else checkpoints.push(kept)
+    }
     const ignored = new Uint8Array(this.count)
     ignored.set(this.ignored.subarray(0, this.count))
     const stats = { oneYear: this.oneYear, labelWidth: this.labelWidth, typeWidth: this.typeWidth }
-    return { every: this.every, checkpoints, final: this.state, warnings: this.warnings, ignored, summary: this.watch.summary(), stats, ordered: { ...this.ordered } }
+    return { every: this.every, checkpoints: copyable ? checkpoints : [], final: this.state, warnings: this.warnings, ignored, summary: this.watch.summary(), stats, ordered: { ...this.ordered }, copyable }
   }
 }
 
