@@ -106,10 +106,7 @@ export function initialView(timeline: StateTimeline, start: number, rows: number
   return { cursor, top: scrollTop(0, cursor, rows, timeline.length), help: false, quit: false, ...extra }
 }
 
-const label = (timeline: StateTimeline, index: number): string => {
-  const e = timeline.event(index)
-  return e.version === undefined ? `#${e.position}` : `v${e.version}`
-}
+const label = (timeline: StateTimeline, index: number): string => eventLabel(timeline.event(index))
 
 function moveTo(view: ViewState, cursor: number, timeline: StateTimeline, rows: number, message?: Message): ViewState {
   const next = Math.min(Math.max(cursor, 0), timeline.length - 1)

@@ -11,6 +11,18 @@ function counting(reducer: Reducer): Reducer & { calls: number } {
   return counted
 }
 
+/** The account reducer, written to change the state it is given instead of returning a new one. */
+const inPlaceReducer = (init: () => object): Reducer =>
+  toReducer({
+    init,
+    evolve: (s: any, e: Event) => {
+      const data = e.data as { amount?: number; owner?: string }
+      if (data.owner !== undefined) s.owner = data.owner
+      else s.balance += e.type === 'MoneyWithdrawn' ? -25 : data.amount!
+      return s
+    },
+  }, 'in place')
+
 describe('StateTimeline', () => {
   it('gives the state after any event, in any order, refolding at most N events per jump', () => {
     const events = accountEvents(1000)
@@ -35,16 +47,7 @@ describe('StateTimeline', () => {
 
   it('keeps checkpoints intact when the reducer mutates the state it is given', () => {
     const events = accountEvents(50)
-    const mutating = toReducer({
-      init: () => ({ balance: 0, owner: null }),
-      evolve: (s: any, e: Event) => {
-        const data = e.data as { amount?: number; owner?: string }
-        if (data.owner !== undefined) s.owner = data.owner
-        else s.balance += e.type === 'MoneyWithdrawn' ? -25 : data.amount!
-        return s
-      },
-    }, 'mutating')
-    const timeline = new StateTimeline(events, mutating, 8)
+    const timeline = new StateTimeline(events, inPlaceReducer(() => ({ balance: 0, owner: null })), 8)
     for (const index of [49, 10, 10, 30, 11, 0, 49]) {
       expect((timeline.stateAfter(index) as { balance: number }).balance).toBe(balanceAfter(events, index))
     }
@@ -143,16 +146,7 @@ describe('StateTimeline with a state that cannot be copied', () => {
     function describe(this: { owner: string; balance: number }) {
       return `${this.owner}: ${this.balance}`
     }
-    const reducer = toReducer({
-      init: () => ({ balance: 0, owner: null as string | null, describe }),
-      evolve: (s: any, e: Event) => {
-        const data = e.data as { amount?: number; owner?: string }
-        if (data.owner !== undefined) s.owner = data.owner
-        else s.balance += e.type === 'MoneyWithdrawn' ? -25 : data.amount!
-        return s
-      },
-    }, 'in place')
-    const timeline = new StateTimeline(events, reducer)
+    const timeline = new StateTimeline(events, inPlaceReducer(() => ({ balance: 0, owner: null, describe })))
     for (const index of [599, 10, 300, 301, 0, 257, 599]) {
       expect((timeline.stateAfter(index) as { balance: number }).balance).toBe(balanceAfter(events, index))
       const { before, after, changes } = timeline.transition(index)

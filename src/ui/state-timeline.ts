@@ -189,12 +189,12 @@ export class StateTimeline {
   stateAfter(index: number): unknown {
     const count = Math.min(Math.max(index + 1, 0), this.list.length)
     const state = this.foldTo(count)
-    this.keep(count, state)
+    this.remember(count, state)
     return state
   }
 
   /** Keeps a copy of the state after `count` events for the next step; none once a state cannot be copied. */
-  private keep(count: number, state: unknown): void {
+  private remember(count: number, state: unknown): void {
     if (!this.copyable) return
     const kept = copyOf(state)
     if (kept !== NOT_COPYABLE) this.cache = { count, state: kept }
@@ -214,7 +214,7 @@ export class StateTimeline {
       before = this.foldTo(index)
     }
     const after = this.apply(state, this.list.at(index))
-    this.keep(index + 1, after)
+    this.remember(index + 1, after)
     return { index, event: this.list.at(index), before, after, changes: leafChanges(before, after) }
   }
 
@@ -290,8 +290,7 @@ export class StateTimeline {
   /**
    * Idle work for about `budgetMs`, so that keys find it done: first the events' pages are made
    * ready for search and parsed (a jump or a breakpoint then folds without parsing), then search
-   * texts are prepared. Returns
-   * false once all is done. The view calls it while idle.
+   * texts are prepared. Returns false once all is done. The view calls it while idle.
    */
   prepare(budgetMs: number): boolean {
     const deadline = performance.now() + budgetMs
@@ -412,18 +411,14 @@ export class TimelineFold {
     }
   }
 
+  /** What the fold leaves (see TimelineParts), once the last event is in. */
   parts(): TimelineParts {
-    const checkpoints = [...this.checkpoints]
-    let copyable = this.copyable
-    if (copyable && this.count % this.every === 0) {
-      const kept = copyOf(this.state)
-      if (kept === NOT_COPYABLE) copyable = false
-      else checkpoints.push(kept)
-    }
+    if (this.copyable && this.count % this.every === 0) this.keep(this.state)
+    const { checkpoints, copyable } = this
     const ignored = new Uint8Array(this.count)
     ignored.set(this.ignored.subarray(0, this.count))
     const stats = { oneYear: this.oneYear, labelWidth: this.labelWidth, typeWidth: this.typeWidth }
-    return { every: this.every, checkpoints: copyable ? checkpoints : [], final: this.state, warnings: this.warnings, ignored, summary: this.watch.summary(), stats, ordered: { ...this.ordered }, copyable }
+    return { every: this.every, checkpoints, final: this.state, warnings: this.warnings, ignored, summary: this.watch.summary(), stats, ordered: { ...this.ordered }, copyable }
   }
 }
 

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
 import { eventPage } from '../events/event-page.js'
 import type { Reducer } from '../fold/reducer.js'
@@ -8,6 +9,9 @@ import { TimelineFold } from './state-timeline.js'
 
 /** Events a page of text holds (see ChunkedEvents). */
 export const PAGE_EVENTS = 1024
+
+/** The error for a stream whose events the upcasters all dropped. */
+export const noEventsOnceUpcast = (source: string, stream: string): UserError => new UserError(`${source}: stream "${stream}" has no events once upcast`)
 
 /** One stream folded, and its events as pages of text (EventPage of decoded events) to hand to another thread. */
 export interface FoldedPages {
@@ -32,17 +36,19 @@ export async function foldStreamPages(source: EventSource, stream: string, reduc
   const texts: string[] = []
   let page: Event[] = []
   let seen = 0
+  const take = (event: Event) => {
+    fold.add(event)
+    page.push(event)
+    if (page.length === PAGE_EVENTS) {
+      texts.push(JSON.stringify(eventPage(page)))
+      page = []
+    }
+  }
   for await (const batch of source.batches({ stream, withMeta: true, keepsAll: true, skipInvalid: options.skipInvalid, onWarning: options.onWarning })) {
     seen += batch.length
     for (const stored of batch) {
-      for (const event of upcasters.size === 0 ? [stored] : upcasters.apply(stored)) {
-        fold.add(event)
-        page.push(event)
-        if (page.length === PAGE_EVENTS) {
-          texts.push(JSON.stringify(eventPage(page)))
-          page = []
-        }
-      }
+      if (upcasters.size === 0) take(stored)
+      else for (const event of upcasters.apply(stored)) take(event)
     }
   }
   if (seen === 0) throw await noSuchStream(source, stream)

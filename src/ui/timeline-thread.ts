@@ -8,7 +8,7 @@ import type { UpcastChain } from '../upcast/chain.js'
 import { ChunkedEvents } from './chunked-events.js'
 import { startingPoint, type StartOptions, type ViewState } from './state-navigation.js'
 import { readStream, StateTimeline, type TimelineParts } from './state-timeline.js'
-import { PAGE_EVENTS } from './stream-pages.js'
+import { noEventsOnceUpcast, PAGE_EVENTS } from './stream-pages.js'
 
 export interface TimelineWorkerInput {
   store: SqliteSourceSpec
@@ -21,15 +21,15 @@ export interface TimelineWorkerInput {
 }
 
 /** What the starting thread sends a `pages` thread. */
-export type ToTimelineThread = { type: 'page'; text: string; count: number } | { type: 'end'; expected: number; verbatim: boolean }
+export type ToTimelineThread = { type: 'page'; text: string; count: number } | { type: 'end'; expected: number }
 
-/** What a folding thread says. `texts`: the pages, when it read them itself. */
+/** What a folding thread says. `texts`: the pages of decoded events, when it read the store itself. */
 export type TimelineThreadMessage =
   | { type: 'warning'; message: string }
-  | { type: 'done'; texts: string[]; length: number; decoded: boolean; verbatim: boolean; parts: TimelineParts }
+  | { type: 'done'; texts: string[]; length: number; parts: TimelineParts }
   | { type: 'error'; message: string; exitCode: number; user: boolean }
 
-type Done = Extract<TimelineThreadMessage, { type: 'done' }> & { how?: OpenedTimeline['how'] }
+type Done = Extract<TimelineThreadMessage, { type: 'done' }> & { how: TimelineWorkerInput['read'] }
 
 export interface TimelineOptions {
   source: EventSource
@@ -74,9 +74,13 @@ export function openTimeline(options: TimelineOptions): { opened: Promise<Opened
   const threaded = plain ?? foldInThread(options, source, 'store', () => undefined)
   const opened = threaded.then(
     (done) => {
-      const events = new ChunkedEvents(done.texts, done.length, PAGE_EVENTS, options.stream, done)
+      // Stored pages are searched as they are only without a separate eventId column (see
+      // ChunkedEvents); the store thread's pages are JSON.stringify's own.
+      const decoded = done.how === 'store'
+      const verbatim = decoded || source.layout.mapping.eventId === undefined
+      const events = new ChunkedEvents(done.texts, done.length, PAGE_EVENTS, options.stream, { decoded, verbatim })
       const timeline = new StateTimeline(events, options.reducer, done.parts)
-      return { timeline, ...startingPoint(timeline, options.start), how: done.how ?? 'store' }
+      return { timeline, ...startingPoint(timeline, options.start), how: done.how }
     },
     (error: unknown) => {
       if (error instanceof UserError) throw error
@@ -89,7 +93,7 @@ export function openTimeline(options: TimelineOptions): { opened: Promise<Opened
 
 async function inThisThread(options: TimelineOptions): Promise<OpenedTimeline> {
   const events = await readStream(options.source, options.stream, options)
-  if (events.length === 0) throw new UserError(`${options.source.name}: stream "${options.stream}" has no events once upcast`)
+  if (events.length === 0) throw noEventsOnceUpcast(options.source.name, options.stream)
   const timeline = new StateTimeline(events, options.reducer)
   return { timeline, ...startingPoint(timeline, options.start), how: 'here' }
 }
@@ -109,10 +113,10 @@ function sendPages(options: TimelineOptions, source: SqliteSource): Promise<Done
       texts.push(page.text)
       worker.postMessage({ type: 'page', text: page.text, count: page.count } satisfies ToTimelineThread)
     }
-    worker.postMessage({ type: 'end', expected: source.countStream(options.stream), verbatim: source.layout.mapping.eventId === undefined } satisfies ToTimelineThread)
+    worker.postMessage({ type: 'end', expected: source.countStream(options.stream) } satisfies ToTimelineThread)
   })
   return folded.then(
-    (done) => ({ ...done, texts, how: 'pages' as const }),
+    (done) => ({ ...done, texts }),
     (error: unknown) => {
       if (error instanceof UserError) throw error
       debug(`decoding row by row: ${(error as Error).message}`)
@@ -151,7 +155,7 @@ function foldInThread(options: TimelineOptions, source: SqliteSource, read: Time
       if (message.type === 'warning') return options.onWarning?.(message.message)
       settled = true
       void worker.terminate()
-      if (message.type === 'done') resolve(message)
+      if (message.type === 'done') resolve({ ...message, how: read })
       else reject(message.user ? new UserError(message.message, { exitCode: message.exitCode }) : new Error(message.message))
     })
     worker.on('error', reject)

@@ -15,9 +15,9 @@ import type { TimelineThreadMessage, TimelineWorkerInput, ToTimelineThread } fro
 const input = workerData as TimelineWorkerInput
 const post = (message: TimelineThreadMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer)
 
-function done(fold: TimelineFold, extra: Omit<Extract<TimelineThreadMessage, { type: 'done' }>, 'type' | 'parts' | 'length'>): void {
+function done(fold: TimelineFold, texts: string[]): void {
   const parts = fold.parts()
-  post({ type: 'done', length: fold.length, parts, ...extra }, [parts.ignored.buffer as ArrayBuffer])
+  post({ type: 'done', texts, length: fold.length, parts }, [parts.ignored.buffer as ArrayBuffer])
 }
 
 /** Folds the pages the starting thread sends; a page that is not what it should be ends it (not as a user error). */
@@ -29,7 +29,7 @@ function foldSentPages(reducer: Reducer): Promise<void> {
       try {
         if (message.type === 'end') {
           if (fold.length === 0 || fold.length !== message.expected) throw new Error(`the pages hold ${fold.length} of ${message.expected} events`)
-          done(fold, { texts: [], decoded: false, verbatim: message.verbatim })
+          done(fold, [])
           resolve()
           return
         }
@@ -53,13 +53,12 @@ try {
   if (input.read === 'pages') await foldSentPages(reducer)
   else {
     // Loaded only here: the pages thread needs no SQLite.
-    const [{ SqliteSource }, { foldStreamPages }] = await Promise.all([import('../sources/sqlite/sqlite-source.js'), import('./stream-pages.js')])
+    const [{ SqliteSource }, { foldStreamPages, noEventsOnceUpcast }] = await Promise.all([import('../sources/sqlite/sqlite-source.js'), import('./stream-pages.js')])
     const source = SqliteSource.open(input.store)
     const read = await foldStreamPages(source, input.stream, reducer, { upcasters, skipInvalid: input.skipInvalid, onWarning: (message) => post({ type: 'warning', message }) })
     await source.close()
-    if (read.fold.length === 0) throw new UserError(`${source.name}: stream "${input.stream}" has no events once upcast`)
-    // Pages of decoded events, as JSON.stringify writes them: their text may be searched as it is.
-    done(read.fold, { texts: read.texts, decoded: true, verbatim: true })
+    if (read.fold.length === 0) throw noEventsOnceUpcast(source.name, input.stream)
+    done(read.fold, read.texts)
   }
 } catch (error) {
   // Pages that are not plain, or a state that cannot be sent (a function in it), are no user

@@ -4,18 +4,19 @@ import { mergeReducer } from '../fold/reducer.js'
 import { StateTimeline } from './state-timeline.js'
 import type { StateAppProps } from './state-view.js'
 
-/** A terminal nobody sees. */
-class HiddenTerminal extends EventEmitter {
+/** A terminal nobody sees, of the size given, for ink to draw into (the bench records what it gets). */
+export class HiddenTerminal extends EventEmitter {
   readonly isTTY = true
   constructor(readonly columns: number, readonly rows: number) {
     super()
   }
-  write(): boolean {
+  write(_chunk?: string): boolean {
     return true
   }
 }
 
-class HiddenInput extends EventEmitter {
+/** A keyboard nobody types on, as ink's input needs it (the bench types on it). */
+export class HiddenInput extends EventEmitter {
   readonly isTTY = true
   setRawMode() {}
   setEncoding() {}
@@ -23,7 +24,7 @@ class HiddenInput extends EventEmitter {
   pause() {}
   ref() {}
   unref() {}
-  read(): null {
+  read(): string | null {
     return null
   }
 }

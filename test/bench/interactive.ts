@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3'
 import { execFileSync } from 'node:child_process'
-import { EventEmitter } from 'node:events'
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { seededRandom } from '../../src/demo/bank-events.js'
 import { loadReducer } from '../../src/fold/reducer.js'
 import { SqliteSource } from '../../src/sources/sqlite/sqlite-source.js'
+import { HiddenInput, HiddenTerminal } from '../../src/ui/warm-up.js'
 import type { BenchContext, BenchRow } from './context.js'
 
 const EVENTS = 100_000
@@ -77,15 +77,15 @@ async function timeToOpen(store: string, reducer: string, dir: string): Promise<
 }
 
 /** A stand-in terminal for ink: a TTY of 120x40 whose frames are timestamped. */
-class FakeStdout extends EventEmitter {
-  isTTY = true
-  columns = 120
-  rows = 40
+class FakeStdout extends HiddenTerminal {
   lastWrite = 0n
   writes = 0
   /** Everything written so far. */
   text = ''
-  write(chunk: string): boolean {
+  constructor() {
+    super(120, 40)
+  }
+  override write(chunk: string): boolean {
     this.lastWrite = process.hrtime.bigint()
     this.writes++
     this.text += chunk
@@ -93,16 +93,9 @@ class FakeStdout extends EventEmitter {
   }
 }
 
-class FakeStdin extends EventEmitter {
-  isTTY = true
+class FakeStdin extends HiddenInput {
   private data: string | null = null
-  setRawMode() {}
-  setEncoding() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-  read(): string | null {
+  override read(): string | null {
     const data = this.data
     this.data = null
     return data

@@ -342,8 +342,7 @@ export class SqliteSource implements EventSource {
   private seeksStream(sql: string, params: unknown[]): boolean {
     if (!this.walksIndex(sql, params)) return false
     const stream = this.layout.mapping.stream.toLowerCase()
-    const plan = this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>
-    return plan.some((step) => / USING (COVERING )?INDEX /.test(step.detail) && step.detail.toLowerCase().includes(`(${stream}=?`))
+    return this.queryPlan(sql, params).some((step) => / USING (COVERING )?INDEX /.test(step) && step.toLowerCase().includes(`(${stream}=?`))
   }
 
   /** How many events a stream has. */
@@ -387,17 +386,21 @@ export class SqliteSource implements EventSource {
     } while (rows.length === size)
   }
 
-  private readonly plans = new Map<string, boolean>()
+  private readonly plans = new Map<string, string[]>()
+
+  /** The steps of SQLite's plan for `sql`, once per SQL text. */
+  private queryPlan(sql: string, params: unknown[]): string[] {
+    let plan = this.plans.get(sql)
+    if (plan === undefined) {
+      plan = (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((step) => step.detail)
+      this.plans.set(sql, plan)
+    }
+    return plan
+  }
 
   /** Whether SQLite runs `sql` by walking an index in order, rather than sorting what it finds. */
   private walksIndex(sql: string, params: unknown[]): boolean {
-    let walks = this.plans.get(sql)
-    if (walks === undefined) {
-      const plan = this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>
-      walks = !plan.some((step) => /TEMP B-TREE/.test(step.detail))
-      this.plans.set(sql, walks)
-    }
-    return walks
+    return !this.queryPlan(sql, params).some((step) => /TEMP B-TREE/.test(step))
   }
 
   private uniquePosition: boolean | undefined
