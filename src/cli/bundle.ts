@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { NARROW_CHARACTERS } from '../ui/narrow-characters.js'
 
 /**
  * Bundles the compiled CLI (dist/) with esbuild into dist/bundle/, run after tsc by `npm run build`.
@@ -84,8 +85,6 @@ function virtual(name: string, contents: string): Plugin {
  * of printable ASCII and characters string-width itself counts as one column on their own (the
  * ellipsis, the row marker, box lines) are counted by length: the same results, ~50x faster.
  */
-/** What rewind's views draw beyond ASCII: ellipsis, row marker, arrows, middle dot, box lines. */
-const NARROW_CHARACTERS = '…▶→←↑↓·─│┌┐└┘├┤┬┴┼'
 
 const cachedStringWidth: Plugin = {
   name: 'cached-string-width',
@@ -101,8 +100,8 @@ const cachedStringWidth: Plugin = {
         `import stringWidth from ${JSON.stringify(args.path)}`,
         "import stripAnsi from 'strip-ansi'",
         'const cache = new Map()',
-        // Each one column wide by string-width's own count; any other character takes its full path.
-        `const NARROW = new Set([...${JSON.stringify(NARROW_CHARACTERS)}].filter((c) => stringWidth(c) === 1))`,
+        // Each one column wide (narrow-characters.ts); any other character takes string-width's path.
+        `const NARROW = new Set(${JSON.stringify(NARROW_CHARACTERS)})`,
         'function narrowWidth(text) {',
         "  const plain = text.includes('\\u001B') || text.includes('\\u009B') ? stripAnsi(text) : text",
         '  for (let i = 0; i < plain.length; i++) {',

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { seededRandom } from '../demo/bank-events.js'
+import { NARROW_CHARACTERS } from './narrow-characters.js'
 import { terminalOutput, type OutputParts } from './terminal-output.js'
 
 // ink's own Output, and the packages it uses, from ink's directory (as the bundle resolves them).
@@ -49,6 +50,15 @@ const clip = (x1: number | undefined, x2: number | undefined, y1: number | undef
 const unclip: Operation = (output) => output.unclip()
 
 describe('terminalOutput: the frames of ink’s Output, faster', () => {
+  it('counts by code unit only characters that ink’s string-width and tokenizer see as one narrow grapheme', async () => {
+    const [{ default: stringWidth }, { tokenize }] = await Promise.all([load('string-width'), import('@alcalzone/ansi-tokenize')])
+    for (const char of NARROW_CHARACTERS) {
+      expect([char, stringWidth(char)]).toEqual([char, 1])
+      const tokens = tokenize(`a${char}${char}a\u0301`)
+      expect(tokens.map((t: { value?: string; fullWidth?: boolean }) => [t.value, t.fullWidth])).toEqual([['a', false], [char, false], [char, false], ['a\u0301', false]])
+    }
+  })
+
   it('draws a view like state -i draws it: borders, colours, inverse rows, clipped panes', async () => {
     const classes = await outputs()
     const row = (v: number, type: string, selected: boolean) => {

@@ -7,13 +7,15 @@
  * copy of the style list for each character, and compares each cell's styles with the last one's
  * by building three Sets: ~130 ms for the first 120x40 frame of `state -i` and 5-15 ms of every
  * key's frame after. Here:
- * - lines of printable ASCII and one-column characters (the ellipsis, box lines; see `simple`)
+ * - lines of printable ASCII and one-column characters (the ellipsis, box lines: narrow-characters.ts)
  *   are split by code unit, which is how Intl.Segmenter splits them too; escape sequences are
  *   still parsed by the tokenizer, once per distinct sequence;
  * - characters of one style run share one style list, and a cell with the same list (or an empty
  *   one after an empty one) as the cell before it needs no escape codes, as diffAnsiCodes would say;
  * - what a line turns into is kept from frame to frame (most lines do not change between keys).
  */
+
+import { NARROW_CHARACTERS } from './narrow-characters.js'
 
 interface AnsiCode {
   type: 'ansi'
@@ -80,18 +82,10 @@ function sgrEnd(text: string, start: number): number {
 export function terminalOutput(parts: OutputParts) {
   const { stringWidth, sliceAnsi, tokenize, styledCharsFromTokens, reduceAnsiCodesIncremental, diffAnsiCodes, ansiCodesToString } = parts
 
-  /**
-   * Characters that the tokenizer makes one narrow character of, whatever is around them: printable
-   * ASCII, and what the views draw beyond it, where this Node's Intl.Segmenter and string-width
-   * agree (checked here, once).
-   */
-  const simple = new Uint8Array(0x2600)
+  /** Characters the tokenizer makes one narrow character of, whatever is around them. */
+  const simple = new Uint8Array(0x10000)
   for (let c = 0x20; c < 0x7f; c++) simple[c] = 1
-  for (const char of '…▶→←↑↓·─│┌┐└┘├┤┬┴┼╭╮╰╯') {
-    const tokens = tokenize(`a${char}${char}a`)
-    const alone = tokens.length === 4 && tokens.every((t) => t.type === 'char' && !t.fullWidth && t.value.length === 1)
-    if (alone && stringWidth(char) === 1) simple[char.charCodeAt(0)] = 1
-  }
+  for (const char of NARROW_CHARACTERS) simple[char.charCodeAt(0)] = 1
 
   const sequences = new Memo<string, AnsiCode[] | null>((sequence) => {
     const tokens = tokenize(sequence)
