@@ -17,7 +17,8 @@ import { NARROW_CHARACTERS } from '../ui/narrow-characters.js'
  * - commands/: one ES module per command, where package.json's "oclif" finds them (through
  *   oclif.manifest.json), so a run loads only its own command; their `@oclif/core` is the cli
  *   bundle's, through load-cli.cjs.
- * - workers/: thread entry points that must start fast (see timeline-thread.ts).
+ * - workers/: thread entry points that must start fast (see timeline-thread.ts); folding-thread.js
+ *   starts one of them from bin/run.js.
  * - chunks/: what commands share, and each `await import()` target (Kafka, the ink views, ...),
  *   so that what a command loads lazily stays lazy.
  * kafkajs, jiti and better-sqlite3 (native) stay in node_modules, loaded when needed. ink and React
@@ -262,8 +263,9 @@ const loader = await build({
   format: 'cjs',
   outfile: join(outdir, 'load-cli.cjs'),
 })
-// Threads that must start fast (state -i reads while the view loads) load from one file too.
-const workers = { 'workers/timeline-worker': join(dist, 'src', 'ui', 'timeline-worker.js') }
+// Threads that must start fast (state -i reads while the view loads) load from one file too;
+// bin/run.js starts state -i's before oclif loads, with folding-thread.js.
+const workers = { 'workers/timeline-worker': join(dist, 'src', 'ui', 'timeline-worker.js'), 'folding-thread': join(dist, 'src', 'ui', 'folding-thread.js') }
 const esm = await build({
   ...COMMON,
   entryPoints: { ...commands, ...workers },

@@ -10,6 +10,7 @@ import { loadReducer, type Reducer } from '../fold/reducer.js'
 import { SqliteSource } from '../sources/sqlite/sqlite-source.js'
 import { loadUpcasters } from '../upcast/load-upcasters.js'
 import type { StateTimeline } from './state-timeline.js'
+import { prestartFoldingThread } from './folding-thread.js'
 import { openTimeline, type OpenedTimeline, type TimelineOptions } from './timeline-thread.js'
 
 const WORKER = new URL(`file://${join(ROOT, 'dist', 'src', 'ui', 'timeline-worker.js')}`)
@@ -110,6 +111,23 @@ describe('openTimeline in a thread', () => {
     expect(shape(threaded.timeline)).toEqual(shape(here.timeline))
     expect(threaded.timeline.summary).toEqual(expect.arrayContaining([expect.stringMatching(/^duplicate eventId e-700/), expect.stringMatching(/^version gap: 2000/), expect.stringMatching(/^time goes backwards at v2502/), expect.stringMatching(/^the reducer ignores Noted/)]))
     expect(threaded.timeline.stateAfter(threaded.timeline.length - 1)).toMatchObject({ owner: 'Ada é', last: 'e-2998' })
+  })
+
+  it('folds in a thread started before it knew what to fold (as bin/run.js starts one), or in a new one when that one is gone', async () => {
+    const store = writeStore(accountRows(3000))
+    const here = shape((await open(store, reducerFile, {}, false)).timeline)
+    const early = prestartFoldingThread(WORKER)!
+    const ended = new Promise((resolve) => early.once('exit', () => resolve('ended')))
+    const threaded = await open(store, reducerFile)
+    expect(threaded.how).toBe('pages')
+    expect(shape(threaded.timeline)).toEqual(here)
+    // The view ends the thread it folded in: this one, not one of its own.
+    expect(await Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 5000))])).toBe('ended')
+
+    const gone = prestartFoldingThread(WORKER)!
+    await gone.terminate()
+    const again = await open(store, reducerFile)
+    expect([again.how, shape(again.timeline)]).toEqual(['pages', here])
   })
 
   it('starts where --version, --at and --stop-when say, as the view does when it folds itself', async () => {

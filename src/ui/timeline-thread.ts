@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { UserError } from '../errors.js'
 import type { Reducer } from '../fold/reducer.js'
 import type { EventSource, ReadOptions } from '../sources/source.js'
 import type { SqliteSource, SqliteSourceSpec } from '../sources/sqlite/sqlite-source.js'
 import type { UpcastChain } from '../upcast/chain.js'
 import { ChunkedEvents } from './chunked-events.js'
+import { startFoldingThread } from './folding-thread.js'
 import { startingPoint, type StartOptions, type ViewState } from './state-navigation.js'
 import { readStream, StateTimeline, type TimelineParts } from './state-timeline.js'
 import { noEventsOnceUpcast, PAGE_EVENTS } from './stream-pages.js'
@@ -125,12 +125,6 @@ function sendPages(options: TimelineOptions, source: SqliteSource): Promise<Done
   )
 }
 
-/** The bundled thread (npm run build) loads from one file; the compiled one from dozens. */
-function workerUrl(): URL {
-  const bundled = new URL('../../bundle/workers/timeline-worker.js', import.meta.url)
-  return existsSync(bundled) ? bundled : new URL('./timeline-worker.js', import.meta.url)
-}
-
 /** Starts a folding thread, lets `feed` talk to it, and resolves with its fold. */
 function foldInThread(options: TimelineOptions, source: SqliteSource, read: TimelineWorkerInput['read'], feed: (worker: Worker) => void): Promise<Done> {
   const input: TimelineWorkerInput = {
@@ -143,9 +137,7 @@ function foldInThread(options: TimelineOptions, source: SqliteSource, read: Time
   }
   let worker: Worker
   try {
-    // A young generation of 64 MiB: the thread makes short-lived events by the hundred thousand;
-    // with fewer scavenges the view opened ~80 ms sooner in A/B runs (noisy ones).
-    worker = new Worker(options.workerUrl ?? workerUrl(), { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 64 } })
+    worker = startFoldingThread(options.workerUrl, input)
   } catch (error) {
     return Promise.reject(error)
   }

@@ -12,8 +12,35 @@ import type { TimelineThreadMessage, TimelineWorkerInput, ToTimelineThread } fro
  * stream's stored pages as it reads them (`pages`), which this folds as they come, checking them;
  * or this reads and folds the stream itself, the way that decodes each row (`store`).
  */
-const input = workerData as TimelineWorkerInput
+
+/** The starting thread's messages, kept until this thread is ready for them (none is dropped). */
+class Inbox {
+  private readonly kept: unknown[] = []
+  private reader?: (message: never) => void
+  constructor() {
+    parentPort!.on('message', (message: unknown) => (this.reader === undefined ? this.kept.push(message) : this.reader(message as never)))
+  }
+  /** Hands `reader` the messages kept and those to come, until `stop`. */
+  read<T>(reader: (message: T) => void): void {
+    this.reader = reader
+    while (this.kept.length > 0 && this.reader === reader) reader(this.kept.shift() as T)
+  }
+  stop(): void {
+    this.reader = undefined
+  }
+}
+const inbox = new Inbox()
 const post = (message: TimelineThreadMessage, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer)
+
+// Started early (folding-thread.ts), the thread's input is its first message.
+const input =
+  (workerData as TimelineWorkerInput | undefined) ??
+  (await new Promise<TimelineWorkerInput>((resolve) => {
+    inbox.read((message: { type: 'input'; input: TimelineWorkerInput }) => {
+      inbox.stop()
+      resolve(message.input)
+    })
+  }))
 
 function done(fold: TimelineFold, texts: string[]): void {
   const parts = fold.parts()
@@ -25,7 +52,7 @@ function foldSentPages(reducer: Reducer): Promise<void> {
   const fold = new TimelineFold(reducer)
   let last = -Infinity
   return new Promise((resolve, reject) => {
-    parentPort!.on('message', (message: ToTimelineThread) => {
+    inbox.read((message: ToTimelineThread) => {
       try {
         if (message.type === 'end') {
           if (fold.length === 0 || fold.length !== message.expected) throw new Error(`the pages hold ${fold.length} of ${message.expected} events`)
@@ -41,7 +68,7 @@ function foldSentPages(reducer: Reducer): Promise<void> {
           fold.add(event)
         }
       } catch (error) {
-        parentPort!.removeAllListeners('message')
+        inbox.stop()
         reject(error)
       }
     })

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -50,21 +50,37 @@ function ensureStore(dir: string, log: (m: string) => void): string {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Seconds from starting the command in a 120x40 tmux terminal to the first full frame on screen. */
+// CSI and OSC sequences, so that the text of the pane's output can be searched as it shows.
+const ESCAPES = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)|\u001b[()][0-9A-Za-z]|\u001b[=>78]/g
+
+/**
+ * Seconds from pressing Enter on the command in a 120x40 tmux terminal to the first full frame.
+ * tmux copies what the command writes to a file (pipe-pane), which is read every 5 ms: asking
+ * tmux for the screen that often (a process each time) took CPU from the command on two cores,
+ * and made the same open measure ~200 ms slower than it runs. The screen is checked once at the end.
+ */
 async function timeToOpen(store: string, reducer: string, dir: string): Promise<number> {
   const socketDir = mkdtempSync(join(tmpdir(), 'rewind-tmux-'))
+  const log = join(socketDir, 'pane.log')
   const tmux = (...args: string[]) => execFileSync('tmux', ['-S', join(socketDir, 'tmux.sock'), ...args], { encoding: 'utf8' })
-  const command = `env -u CI '${process.execPath}' '${BIN}' state '${store}' ${STREAM} -i --reducer '${reducer}'; sleep 60`
+  const command = `read _; env -u CI '${process.execPath}' '${BIN}' state '${store}' ${STREAM} -i --reducer '${reducer}'; sleep 60`
+  const opened = (text: string) => text.includes(`v${EVENTS} · ${EVENTS} of ${EVENTS}`) && text.includes('state after')
   try {
-    const started = process.hrtime.bigint()
     tmux('new-session', '-d', '-s', 'open', '-x', '120', '-y', '40', '-c', dir, command)
+    tmux('pipe-pane', '-t', 'open', '-o', `cat > '${log}'`)
+    const started = process.hrtime.bigint()
+    tmux('send-keys', '-t', 'open', 'Enter')
     for (;;) {
-      const screen = tmux('capture-pane', '-p', '-t', 'open')
-      if (screen.includes(`v${EVENTS} · ${EVENTS} of ${EVENTS}`) && screen.includes('state after')) break
-      if (Number(process.hrtime.bigint() - started) > 30e9) throw new Error(`the view did not open in 30 s:\n${screen}`)
+      const output = existsSync(log) ? readFileSync(log, 'utf8').replace(ESCAPES, '') : ''
+      if (opened(output)) break
+      if (Number(process.hrtime.bigint() - started) > 30e9) throw new Error(`the view did not open in 30 s:\n${tmux('capture-pane', '-p', '-t', 'open')}`)
       await sleep(5)
     }
-    return Number(process.hrtime.bigint() - started) / 1e9
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9
+    await sleep(100)
+    const screen = tmux('capture-pane', '-p', '-t', 'open')
+    if (!opened(screen)) throw new Error(`the command wrote the first frame, but the screen shows:\n${screen}`)
+    return seconds
   } finally {
     // The server is gone already when the command died: keep the error that said why.
     try {
@@ -179,7 +195,7 @@ export default async function interactiveSection(ctx: BenchContext): Promise<Ben
   ctx.log(`  open: ${opens.map((s) => `${Math.round(s * 1000)} ms`).join(', ')}`)
   const open = median(opens)
   const rows: BenchRow[] = [
-    { measure: `state -i: open a ${EVENTS.toLocaleString('en-US')}-event stream, to first frame in tmux (median of 3)`, value: open * 1000, unit: 'ms', goal: `< ${OPEN_GOAL_S * 1000} ms`, pass: open < OPEN_GOAL_S },
+    { measure: `state -i: open a ${EVENTS.toLocaleString('en-US')}-event stream, Enter to first frame in tmux (median of 3)`, value: open * 1000, unit: 'ms', goal: `< ${OPEN_GOAL_S * 1000} ms`, pass: open < OPEN_GOAL_S },
   ]
   const responses = await keyResponses(store, ctx.reducer)
   for (const [name, ms, cpu] of responses) ctx.log(`  ${name.padEnd(48)} ${ms.toFixed(1)} ms (cpu ${cpu.toFixed(1)} ms)`)
