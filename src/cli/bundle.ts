@@ -85,13 +85,15 @@ function virtual(name: string, contents: string): Plugin {
  * given a cache (most lines are the same from frame to frame; cleared at 4,096 lines), and lines
  * of printable ASCII and characters string-width itself counts as one column on their own (the
  * ellipsis, the row marker, box lines) are counted by length: the same results, ~50x faster.
+ * The same goes for the copy cli-truncate (ink's text truncation) has of its own.
  */
+const MEASURED_BY = /[\\/]node_modules[\\/](ink|cli-truncate)[\\/]/
 
 const cachedStringWidth: Plugin = {
   name: 'cached-string-width',
   setup(builder) {
     builder.onResolve({ filter: /^string-width$/ }, async (args) => {
-      if (args.pluginData === 'real' || !args.importer.includes(`${sep}node_modules${sep}ink${sep}`)) return undefined
+      if (args.pluginData === 'real' || !MEASURED_BY.test(args.importer)) return undefined
       const real = await builder.resolve('string-width', { importer: args.importer, resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' })
       if (real.errors.length > 0) return { errors: real.errors }
       return { path: real.path, namespace: 'cached-string-width' }
@@ -141,6 +143,25 @@ const yogaWithoutFetch: Plugin = {
       const text = readFileSync(args.path, 'utf8')
       if (!text.includes(YOGA_WITHOUT_FETCH.from)) throw new Error(`${args.path}: no ${YOGA_WITHOUT_FETCH.from}; has yoga-layout changed? Update src/cli/bundle.ts.`)
       return { contents: text.replace(YOGA_WITHOUT_FETCH.from, YOGA_WITHOUT_FETCH.to), loader: 'js' }
+    })
+  },
+}
+
+/**
+ * React's packages choose their production or development build by NODE_ENV when loaded; the
+ * views always load the production one (state-app.ts sets NODE_ENV for them). Chosen here at
+ * build time, the development builds (~750 KB, react-reconciler's alone 700 KB) leave the bundle,
+ * and every view's start stops compiling them.
+ */
+const REACT_ENTRY = /[\\/]node_modules[\\/](react|react-reconciler|scheduler)[\\/][\w-]+\.js$/
+const PRODUCTION_TEST = "process.env.NODE_ENV === 'production'"
+const reactProductionOnly: Plugin = {
+  name: 'react-production-only',
+  setup(builder) {
+    builder.onLoad({ filter: REACT_ENTRY }, (args) => {
+      const text = readFileSync(args.path, 'utf8')
+      if (!text.includes(PRODUCTION_TEST)) return undefined
+      return { contents: text.replaceAll(PRODUCTION_TEST, 'true'), loader: 'js' }
     })
   },
 }
@@ -281,6 +302,7 @@ const esm = await build({
     cachedStringWidth,
     yogaWithoutFetch,
     fasterInkOutput,
+    reactProductionOnly,
   ],
   format: 'esm',
   splitting: true,

@@ -29,11 +29,14 @@ export class StreamWarnings {
   readonly byPosition = new Map<string | number, string[]>()
   /** Each eventId seen, to the index of its first event in `seen` (numbers: no object per event). */
   private readonly seenIds = new Map<string, number>()
-  private readonly seen: { types: string[]; versions: Array<number | undefined>; positions: Array<string | number> } = { types: [], versions: [], positions: [] }
+  /** The type (by its index in `types`), version and position of each eventId's first event. */
+  private readonly seen: { types: number[]; versions: Array<number | undefined>; positions: Array<string | number> } = { types: [], versions: [], positions: [] }
+  /** Each type seen, by index, and whether the reducer handles it (a stream has few types). */
+  private readonly types: Array<{ name: string; handled: boolean }> = []
+  private readonly typeIndex = new Map<string, number>()
   /** The event before: its version, position and time (none before the first event). */
   private previous?: { version?: number; position: string | number; time: string }
   private readonly ignored = new Map<string, number>()
-  private readonly handled = new Map<string, boolean>()
   /** Whether the reducer ignores the type of the event observed last (with a reducer). */
   ignoredLast = false
 
@@ -50,16 +53,22 @@ export class StreamWarnings {
   /** Looks at the next event; returns the warnings it raised, if any. */
   observe(event: Event): string[] | undefined {
     let raised: string[] | undefined
+    let type = this.typeIndex.get(event.type)
+    if (type === undefined) {
+      type = this.types.length
+      this.types.push({ name: event.type, handled: this.reducer?.handles(event.type) !== false })
+      this.typeIndex.set(event.type, type)
+    }
     const id = eventIdOf(event)
     if (id !== undefined) {
       const k = this.seenIds.get(id)
       const seen = this.seen
       if (k !== undefined) {
-        const first = { type: seen.types[k], version: seen.versions[k], position: seen.positions[k] }
+        const first = { type: this.types[seen.types[k]].name, version: seen.versions[k], position: seen.positions[k] }
         raised = this.add(event, `duplicate eventId ${id}: ${first.type} ${label(first)} and ${event.type} ${label(event)}`, raised)
       } else {
         this.seenIds.set(id, seen.types.length)
-        seen.types.push(event.type)
+        seen.types.push(type)
         seen.versions.push(event.version)
         seen.positions.push(event.position)
       }
@@ -76,8 +85,7 @@ export class StreamWarnings {
       }
     }
     if (this.reducer !== undefined) {
-      let handled = this.handled.get(event.type)
-      if (handled === undefined) this.handled.set(event.type, (handled = this.reducer.handles(event.type) !== false))
+      const handled = this.types[type].handled
       if (!handled) this.ignored.set(event.type, (this.ignored.get(event.type) ?? 0) + 1)
       this.ignoredLast = !handled
     }

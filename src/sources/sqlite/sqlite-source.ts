@@ -294,26 +294,30 @@ export class SqliteSource implements EventSource {
     // check of column types here (a fifth of the time): json_quote fails on a BLOB, and the reader
     // takes a position, a type or a time of another type for a row to decode.
     const spell = (i: number) => (i === 6 ? `c${i}` : i === 7 ? `coalesce(c${i}, 'null')` : `json_quote(c${i})`)
-    const page = columns.map((c, i) => (c === undefined ? `'null'` : `'[' || group_concat(${spell(i)}, ',') || ']'`)).join(` || ',' || `)
+    // Each column's array is its own text, joined here: SQLite's || copied the growing page once per
+    // column (a third of the page's time).
+    const arrays = columns.flatMap((c, i) => (c === undefined ? [] : [`'[' || group_concat(${spell(i)}, ',') || ']'`]))
     const selected = columns.map((c, i) => (c === undefined ? undefined : `${c} AS c${i}`)).filter((c) => c !== undefined)
     const rows = (after: string) => `SELECT ${key} AS k, ${selected.join(', ')} FROM ${this.from}${where}${after} ORDER BY ${key} LIMIT ${size}`
     // group_concat follows the subquery's order (and the reader checks that positions rise).
-    const statement = (after: string) => this.statement(`SELECT count(*), max(k), '[' || ${page} || ']' FROM (${rows(after)})`).raw(true)
+    const statement = (after: string) => this.statement(`SELECT count(*), max(k), ${arrays.join(', ')} FROM (${rows(after)})`).raw(true)
     const first = statement('')
     const next = statement(` AND ${key} > ?`)
     return (function* () {
       let last: number | undefined
       for (;;) {
-        let row: [number, unknown, string | null]
+        let row: [number, unknown, ...Array<string | null>]
         try {
           row = (last === undefined ? first.get(...params) : next.get(...params, last)) as typeof row
         } catch {
           yield null // json_quote of a value it cannot quote
           return
         }
-        const [count, max, text] = row
+        const [count, max, ...texts] = row
         if (count === 0) return
-        yield text !== null && typeof max === 'number' ? { text, count, key: max } : null
+        let k = 0
+        const parts = columns.map((c) => (c === undefined ? 'null' : texts[k++]))
+        yield parts.every((part) => part !== null) && typeof max === 'number' ? { text: `[${parts.join(',')}]`, count, key: max } : null
         if (count < size || typeof max !== 'number') return
         last = max
       }
