@@ -3,10 +3,10 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../../test/helpers.js'
 import type { Event } from '../events/event.js'
-import { eventPage } from '../events/event-page.js'
+import { eventPage, type PageText } from '../events/event-page.js'
 import { mergeReducer } from '../fold/reducer.js'
 import { SqliteSource } from '../sources/sqlite/sqlite-source.js'
-import { ChunkedEvents } from './chunked-events.js'
+import { ChunkedEvents, pageSearchText } from './chunked-events.js'
 import { readStream, StateTimeline } from './state-timeline.js'
 
 const SIZE = 8
@@ -36,9 +36,10 @@ function trickyStore(): string {
   return file
 }
 
-async function timelines(): Promise<{ chunked: () => { timeline: StateTimeline; events: ChunkedEvents }; inMemory: StateTimeline }> {
+async function timelines(): Promise<{ chunked: () => { timeline: StateTimeline; events: ChunkedEvents }; inMemory: StateTimeline; pages: PageText[] }> {
   const source = new SqliteSource(trickyStore())
-  const texts = [...source.streamPages('s-1', SIZE)!].map((page) => page!.text)
+  const pages = [...source.streamPages('s-1', SIZE)!].map((page) => page!)
+  const texts = pages.map((page) => page.text)
   const events = await readStream(source, 's-1')
   await source.close()
   const inMemory = new StateTimeline(events, mergeReducer)
@@ -49,6 +50,7 @@ async function timelines(): Promise<{ chunked: () => { timeline: StateTimeline; 
       return { timeline: new StateTimeline(list, mergeReducer, parts), events: list }
     },
     inMemory,
+    pages,
   }
 }
 
@@ -75,6 +77,29 @@ describe('ChunkedEvents', () => {
     expect(timeline.search('w77', 79, 1)).toEqual({ index: 77, wrapped: true })
     // Of 10 pages, parsed: the one with the hit and the five whose text it cannot vouch for (escapes, 1e3, long numbers).
     expect(events.parsed).toBe(6)
+  })
+
+  it('finds the same with the search texts the folding thread makes (types, data and metadata only), and goes by them', async () => {
+    const { chunked, inMemory, pages } = await timelines()
+    const needles = ['w77', 'W5', 'id-3', 'renamed', 'spaced out', 'café', '1e3', '12345678901234567000', 'key order', 'a/b', '2026-01-01', '00:00:3', 'nothing']
+    for (const needle of needles) {
+      for (const [from, direction] of [[79, 1], [0, -1], [40, 1], [40, -1]] as const) {
+        const { timeline, events } = chunked()
+        events.takeSearched(0, pages.map(pageSearchText))
+        expect([needle, from, direction, timeline.search(needle, from, direction)]).toEqual([needle, from, direction, inMemory.search(needle, from, direction)])
+      }
+    }
+    // A time is in every page's text, and in no event's search text: only the six pages whose text
+    // cannot vouch (escapes, 1e3, long numbers) are parsed; by the whole page texts, all ten are.
+    const { timeline, events } = chunked()
+    events.takeSearched(0, pages.map(pageSearchText))
+    expect([timeline.search('2026-01-01', 0, 1), events.parsed]).toEqual([undefined, 6])
+    const { timeline: byPages, events: allParsed } = chunked()
+    expect([byPages.search('2026-01-01', 0, 1), allParsed.parsed]).toEqual([undefined, 10])
+    // Texts that lack everything make the search pass over every page it can vouch for.
+    const { timeline: misled, events: misledEvents } = chunked()
+    misledEvents.takeSearched(0, pages.map(() => ''))
+    expect(misled.search('w77', 79, 1)).toBeUndefined()
   })
 
   it('passes over no page when the text is not the stored JSON as it is (an eventId from a column of its own)', async () => {

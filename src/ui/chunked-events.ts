@@ -1,5 +1,5 @@
 import type { Event } from '../events/event.js'
-import { pageEvents } from '../events/event-page.js'
+import { pageEvents, searchedText, type PageText } from '../events/event-page.js'
 import type { Direction, EventList } from './state-timeline.js'
 
 /**
@@ -13,7 +13,11 @@ export class ChunkedEvents implements EventList {
   private readonly pages: Array<Event[] | undefined>
   /** Page texts, for search to look into. */
   private readonly texts: string[]
-  /** Lower-case page texts, made in idle time or by a search; null for a page whose text cannot tell. */
+  /**
+   * Per page, lower-case text a search looks into first (see skipWithout): the page's type, data
+   * and metadata columns, from the folding thread once the view is open, or else the whole page
+   * text, made here when a search needs it; null for a page whose text cannot tell.
+   */
   private readonly lowered: Array<string | null | undefined>
 
   /**
@@ -50,23 +54,33 @@ export class ChunkedEvents implements EventList {
     if (page === undefined) throw new Error(`page ${k} of ${this.stream} holds no events`)
     // The text stays: a search passes over the page by it until the page's search texts are made.
     this.pages[k] = page
+    if (this.unparsed > 0) this.unparsed--
     return page
   }
 
   /** The last page found to maybe hold a needle (see skipWithout). */
   private holds = { page: -1, needle: '' }
 
-  /** The next page prepare() readies for search and parses. */
-  private next = 0
+  /** Pages prepare() has yet to parse. */
+  private unparsed = -1
 
-  prepare(deadline: number): boolean {
-    while (this.next < this.pages.length) {
-      this.lowerText(this.next)
-      if (this.pages[this.next] === undefined) this.parsePage(this.next)
-      this.next++
-      if (performance.now() >= deadline) break
+  /** Parses pages until `deadline`, nearest to event `near` first (where the user is, keys go). */
+  prepare(deadline: number, near = 0): boolean {
+    if (this.unparsed === -1) this.unparsed = this.pages.length - this.parsed
+    const home = Math.min(this.pages.length - 1, Math.max(0, Math.floor(near / this.size)))
+    for (let distance = 0; this.unparsed > 0 && distance < this.pages.length; distance++) {
+      for (const k of distance === 0 ? [home] : [home + distance, home - distance]) {
+        if (k < 0 || k >= this.pages.length || this.pages[k] !== undefined) continue
+        this.parsePage(k)
+        if (performance.now() >= deadline) return this.unparsed > 0
+      }
     }
-    return this.next < this.pages.length
+    return this.unparsed > 0
+  }
+
+  /** Search texts of pages `from` on, made by the folding thread (see `lowered`). */
+  takeSearched(from: number, texts: Array<string | null>): void {
+    texts.forEach((text, i) => (this.lowered[from + i] ??= text))
   }
 
   /** A page's text in lower case, for search to look into; null when it cannot tell (see spelledAsStringified). */
@@ -91,6 +105,16 @@ export class ChunkedEvents implements EventList {
     }
     return direction === 1 ? Math.min(this.length, (k + 1) * this.size) - 1 : k * this.size
   }
+}
+
+/**
+ * The text a search looks into before parsing a page (see ChunkedEvents.skipWithout): the page's
+ * type, data and metadata columns in lower case; null when JSON.stringify may spell them otherwise.
+ * The folding thread makes them once the view is open.
+ */
+export function pageSearchText(page: PageText): string | null {
+  const text = searchedText(page)
+  return spelledAsStringified(text) ? text.toLowerCase() : null
 }
 
 /**

@@ -86,8 +86,8 @@ export interface EventList {
    * index of the page around it when that page's text shows it cannot hold the needle.
    */
   skipWithout?(index: number, needle: string, direction: Direction): number | undefined
-  /** Idle work until `deadline` (performance.now()): pages readied for search, then parsed; true while some is left. */
-  prepare?(deadline: number): boolean
+  /** Idle work until `deadline` (performance.now()): pages parsed, those near event `near` first; true while some is left. */
+  prepare?(deadline: number, near?: number): boolean
 }
 
 const arrayList = (events: readonly Event[]): EventList => ({ length: events.length, at: (i) => events[i] })
@@ -288,13 +288,13 @@ export class StateTimeline {
   }
 
   /**
-   * Idle work for about `budgetMs`, so that keys find it done: first the events' pages are made
-   * ready for search and parsed (a jump or a breakpoint then folds without parsing), then search
-   * texts are prepared. Returns false once all is done. The view calls it while idle.
+   * Idle work for about `budgetMs`, so that keys find it done: first the events' pages are parsed,
+   * those near event `near` (the selected one) first, so that a jump or a breakpoint folds without
+   * parsing; then search texts are prepared. Returns false once all is done. The view calls it while idle.
    */
-  prepare(budgetMs: number): boolean {
+  prepare(budgetMs: number, near = 0): boolean {
     const deadline = performance.now() + budgetMs
-    if (this.list.prepare?.(deadline) === true) return true
+    if (this.list.prepare?.(deadline, near) === true) return true
     const n = this.list.length
     while (this.indexed < n) {
       const end = Math.min(n, this.indexed + 200)

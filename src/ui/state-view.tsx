@@ -67,16 +67,24 @@ export function StateApp(props: StateAppProps): ReactNode {
     const timer = setTimeout(() => setWarm(true), 50)
     return () => clearTimeout(timer)
   }, [])
-  // Idle work (parsing the events' pages, then search texts) in slices between keys, so that a
-  // jump, a breakpoint or `/` on a long stream answers at once. A key waits for a slice at most.
-  // It starts after a person's first key usually comes: its garbage made that key ~20 ms slower.
+  // Idle work (parsing the events' pages, nearest the selected event first, then search texts) in
+  // slices between keys, so that a jump, a breakpoint or `/` on a long stream answers at once. A
+  // key waits for a slice at most: one page's parse (~5 ms), as a slice stops at the first page
+  // past its 3 ms; a key that comes meanwhile is read before the next slice. It starts after a
+  // person's first key usually comes: its garbage made that key ~20 ms slower.
+  const cursorRef = useRef(view.cursor)
+  cursorRef.current = view.cursor
   useEffect(() => {
     let timer: NodeJS.Timeout | undefined
+    let next: NodeJS.Immediate | undefined
     const slice = () => {
-      if (timeline.prepare(8)) timer = setTimeout(slice, 2)
+      if (timeline.prepare(3, cursorRef.current)) next = setImmediate(slice)
     }
     timer = setTimeout(slice, 400)
-    return () => clearTimeout(timer)
+    return () => {
+      clearTimeout(timer)
+      if (next !== undefined) clearImmediate(next)
+    }
   }, [timeline])
 
   const transition = useMemo(() => (timeline.length === 0 ? undefined : timeline.transition(view.cursor)), [timeline, view.cursor])

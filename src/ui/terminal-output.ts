@@ -10,7 +10,8 @@
  * - lines of printable ASCII and one-column characters (the ellipsis, box lines: narrow-characters.ts)
  *   are split by code unit, which is how Intl.Segmenter splits them too; escape sequences are
  *   still parsed by the tokenizer, once per distinct sequence;
- * - characters of one style run share one style list, and a cell with the same list (or an empty
+ * - the grid is arrays of cell values and style lists side by side, not an object per cell;
+ *   characters of one style run share one style list, and a cell with the same list (or an empty
  *   one after an empty one) as the cell before it needs no escape codes, as diffAnsiCodes would say;
  * - what a line turns into is kept from frame to frame (most lines do not change between keys).
  */
@@ -92,43 +93,63 @@ export function terminalOutput(parts: OutputParts) {
     return tokens.every((t) => t.type === 'ansi') ? (tokens as AnsiCode[]) : null
   })
 
-  /** styledCharsFromTokens(tokenize(line)), with one style list per run of characters. */
-  function styledChars(line: string): StyledChar[] {
-    const chars: StyledChar[] = []
+  /**
+   * A line as cells: each character, its styles (one list shared by a run of characters) and its
+   * width (string-width's, at least 1), in arrays side by side: no object per character.
+   */
+  interface Cells {
+    values: string[]
+    styles: AnsiCode[][]
+    widths: number[]
+  }
+
+  /** styledCharsFromTokens(tokenize(line)) as cells. */
+  function lineCells(line: string): Cells {
+    const cells: Cells = { values: [], styles: [], widths: [] }
     let styles: AnsiCode[] = []
     for (let i = 0; i < line.length; i++) {
       const c = line.charCodeAt(i)
       if (c === ESC) {
         const end = sgrEnd(line, i)
         const codes = end === -1 ? null : sequences.get(line.slice(i, end + 1))
-        if (codes === null) return styledCharsFromTokens(tokenize(line))
+        if (codes === null) return tokenizedCells(line)
         for (const code of codes) styles = reduceAnsiCodesIncremental(styles, [code])
         i = end
       } else if (c < simple.length && simple[c] === 1) {
-        chars.push({ type: 'char', value: line[i], fullWidth: false, styles })
+        cells.values.push(line[i])
+        cells.styles.push(styles)
+        cells.widths.push(1)
       } else {
-        return styledCharsFromTokens(tokenize(line))
+        return tokenizedCells(line)
       }
     }
-    return chars
+    return cells
   }
 
-  /** styledCharsToString: no escape codes between two cells of the same styles. */
-  function charsToString(chars: StyledChar[]): string {
+  /** The cells of a line the tokenizer splits (wide characters, graphemes of several code points, other escapes). */
+  function tokenizedCells(line: string): Cells {
+    const chars = styledCharsFromTokens(tokenize(line))
+    return { values: chars.map((c) => c.value), styles: chars.map((c) => c.styles), widths: chars.map((c) => Math.max(1, widths.get(c.value))) }
+  }
+
+  /** styledCharsToString of a row: no escape codes between two cells of the same styles. */
+  function rowToString(values: Array<string | undefined>, styles: AnsiCode[][]): string {
     let text = ''
     let previous: AnsiCode[] | undefined
-    for (const char of chars) {
-      const styles = char.styles
-      if (previous === undefined) text += ansiCodesToString(styles)
-      else if (styles !== previous && (styles.length > 0 || previous.length > 0)) text += ansiCodesToString(diffAnsiCodes(previous, styles))
-      text += char.value
-      previous = styles
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]
+      if (value === undefined) continue // a gap left by a write past the frame's width
+      const current = styles[i]
+      if (previous === undefined) text += ansiCodesToString(current)
+      else if (current !== previous && (current.length > 0 || previous.length > 0)) text += ansiCodesToString(diffAnsiCodes(previous, current))
+      text += value
+      previous = current
     }
     if (previous !== undefined && previous.length > 0) text += ansiCodesToString(diffAnsiCodes(previous, []))
     return text
   }
 
-  const lineChars = new Memo(styledChars)
+  const lines = new Memo(lineCells)
   const widths = new Memo<string, number>((text) => {
     const c = text.length === 1 ? text.charCodeAt(0) : 0
     return c >= 0x20 && c < 0x7f ? 1 : stringWidth(text)
@@ -144,7 +165,7 @@ export function terminalOutput(parts: OutputParts) {
     const second = key.indexOf(':', first + 1)
     return sliceAnsi(key.slice(second + 1), Number(key.slice(0, first)), Number(key.slice(first + 1, second)))
   })
-  const BLANK: StyledChar = { type: 'char', value: ' ', fullWidth: false, styles: [] }
+  const NO_STYLES: AnsiCode[] = []
 
   return class Output {
     width: number
@@ -169,8 +190,12 @@ export function terminalOutput(parts: OutputParts) {
     }
 
     get(): { output: string; height: number } {
-      const output: StyledChar[][] = []
-      for (let y = 0; y < this.height; y++) output.push(new Array<StyledChar>(this.width).fill(BLANK))
+      const values: Array<Array<string | undefined>> = []
+      const styles: AnsiCode[][][] = []
+      for (let y = 0; y < this.height; y++) {
+        values.push(new Array<string>(this.width).fill(' '))
+        styles.push(new Array<AnsiCode[]>(this.width).fill(NO_STYLES))
+      }
       const clips: Clip[] = []
       for (const operation of this.operations) {
         if (operation.type === 'clip') clips.push(operation.clip)
@@ -178,7 +203,7 @@ export function terminalOutput(parts: OutputParts) {
         if (operation.type !== 'write') continue
         const { text, transformers } = operation
         let { x, y } = operation
-        let lines = text.split('\n')
+        let written = text.split('\n')
         const clip = clips.at(-1)
         if (clip) {
           const clipHorizontally = typeof clip.x1 === 'number' && typeof clip.x2 === 'number'
@@ -187,12 +212,12 @@ export function terminalOutput(parts: OutputParts) {
             const width = widestLines.get(text)
             if (x + width < clip.x1! || x > clip.x2!) continue
           }
-          if (clipVertically && (y + lines.length < clip.y1! || y > clip.y2!)) continue
+          if (clipVertically && (y + written.length < clip.y1! || y > clip.y2!)) continue
           if (clipHorizontally) {
             const x1 = clip.x1!
             const x2 = clip.x2!
             const lineX = x
-            lines = lines.map((line) => {
+            written = written.map((line) => {
               const from = lineX < x1 ? x1 - lineX : 0
               const width = widths.get(line)
               const to = lineX + width > x2 ? x2 - lineX : width
@@ -202,28 +227,35 @@ export function terminalOutput(parts: OutputParts) {
           }
           if (clipVertically) {
             const from = y < clip.y1! ? clip.y1! - y : 0
-            const to = y + lines.length > clip.y2! ? clip.y2! - y : lines.length
-            lines = lines.slice(from, to)
+            const to = y + written.length > clip.y2! ? clip.y2! - y : written.length
+            written = written.slice(from, to)
             if (y < clip.y1!) y = clip.y1!
           }
         }
-        for (let index = 0, offsetY = 0; index < lines.length; index++) {
-          const row = output[y + offsetY]
-          if (!row) continue
-          let line = lines[index]
+        for (let index = 0, offsetY = 0; index < written.length; index++) {
+          const rowValues = values[y + offsetY]
+          if (!rowValues) continue
+          const rowStyles = styles[y + offsetY]
+          let line = written[index]
           for (const transformer of transformers) line = transformer(line, index)
+          const cells = lines.get(line)
           let offsetX = x
-          for (const char of lineChars.get(line)) {
-            row[offsetX] = char
-            const width = Math.max(1, widths.get(char.value))
-            for (let i = 1; i < width; i++) row[offsetX + i] = { type: 'char', value: '', fullWidth: false, styles: char.styles }
+          for (let i = 0; i < cells.values.length; i++) {
+            rowValues[offsetX] = cells.values[i]
+            rowStyles[offsetX] = cells.styles[i]
+            const width = cells.widths[i]
+            // The columns a wide character covers: empty, in its styles (as ink's own).
+            for (let column = 1; column < width; column++) {
+              rowValues[offsetX + column] = ''
+              rowStyles[offsetX + column] = cells.styles[i]
+            }
             offsetX += width
           }
           offsetY++
         }
       }
-      const lines = output.map((row) => charsToString(row.filter((cell) => cell !== undefined)).trimEnd())
-      return { output: lines.join('\n'), height: output.length }
+      const output = values.map((rowValues, y) => rowToString(rowValues, styles[y]).trimEnd())
+      return { output: output.join('\n'), height: values.length }
     }
   }
 }

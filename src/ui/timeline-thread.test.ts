@@ -113,6 +113,21 @@ describe('openTimeline in a thread', () => {
     expect(threaded.timeline.stateAfter(threaded.timeline.length - 1)).toMatchObject({ owner: 'Ada é', last: 'e-2998' })
   })
 
+  it('has the thread make each page’s search text: search finds what searching every event finds', async () => {
+    const store = writeStore(accountRows(10_000))
+    const threaded = await open(store, reducerFile)
+    // Ten pages: two batches of search texts.
+    expect(await threaded.searchTexts).toBe(10)
+    const here = (await open(store, reducerFile, {}, false)).timeline
+    const t = threaded.timeline
+    for (const needle of ['n-9998', 'n-5000', 'e-700', 'ada é', 'withdrawn', '2026-01-01', 'nothing-like-it']) {
+      for (const from of [0, 4321, t.length - 1]) {
+        expect([needle, from, t.search(needle, from, 1), t.search(needle, from, -1)]).toEqual([needle, from, here.search(needle, from, 1), here.search(needle, from, -1)])
+      }
+    }
+    expect(t.search('2026-01-01', 0, 1)).toBeUndefined() // in every page's times, in no event's type, data or metadata
+  })
+
   it('folds in a thread started before it knew what to fold (as bin/run.js starts one), or in a new one when that one is gone', async () => {
     const store = writeStore(accountRows(3000))
     const here = shape((await open(store, reducerFile, {}, false)).timeline)

@@ -21,15 +21,45 @@ export interface TimelineWorkerInput {
 }
 
 /** What the starting thread sends a `pages` thread. */
-export type ToTimelineThread = { type: 'page'; text: string; count: number } | { type: 'end'; expected: number }
+export type ToTimelineThread = { type: 'page'; text: string; sections: number[]; count: number } | { type: 'end'; expected: number }
 
-/** What a folding thread says. `texts`: the pages of decoded events, when it read the store itself. */
+/**
+ * What a folding thread says. `texts`: the pages of decoded events, when it read the store itself.
+ * After `done`, the pages' search texts (`searched`, from page `from` on), then `finished`.
+ */
 export type TimelineThreadMessage =
   | { type: 'warning'; message: string }
   | { type: 'done'; texts: string[]; length: number; parts: TimelineParts }
+  | { type: 'searched'; from: number; texts: Array<string | null> }
+  | { type: 'finished' }
   | { type: 'error'; message: string; exitCode: number; user: boolean }
 
-type Done = Extract<TimelineThreadMessage, { type: 'done' }> & { how: TimelineWorkerInput['read'] }
+type Done = Extract<TimelineThreadMessage, { type: 'done' }> & { how: TimelineWorkerInput['read']; searched: SearchedTexts }
+
+/** The pages' search texts a folding thread sends after its fold, kept until the view takes them. */
+class SearchedTexts {
+  private readonly kept: Array<[number, Array<string | null>]> = []
+  private taker?: (from: number, texts: Array<string | null>) => void
+  /** The pages the thread has sent texts of, once it has sent them all or stopped. */
+  readonly finished: Promise<number>
+  private sent = 0
+  private settle!: (pages: number) => void
+  constructor() {
+    this.finished = new Promise((resolve) => (this.settle = resolve))
+  }
+  end(): void {
+    this.settle(this.sent)
+  }
+  add(from: number, texts: Array<string | null>): void {
+    this.sent += texts.length
+    if (this.taker === undefined) this.kept.push([from, texts])
+    else this.taker(from, texts)
+  }
+  onto(taker: (from: number, texts: Array<string | null>) => void): void {
+    this.taker = taker
+    for (const [from, texts] of this.kept.splice(0)) taker(from, texts)
+  }
+}
 
 export interface TimelineOptions {
   source: EventSource
@@ -51,6 +81,8 @@ export interface OpenedTimeline {
   initial: Partial<ViewState>
   /** Where it was folded: from stored pages sent to a thread, by a thread reading the store, or here. */
   how: 'pages' | 'store' | 'here'
+  /** How many pages' search texts the folding thread sent, once it is done (the view does not wait for them). */
+  searchTexts: Promise<number>
 }
 
 const debug = (message: string) => {
@@ -79,8 +111,9 @@ export function openTimeline(options: TimelineOptions): { opened: Promise<Opened
       const decoded = done.how === 'store'
       const verbatim = decoded || source.layout.mapping.eventId === undefined
       const events = new ChunkedEvents(done.texts, done.length, PAGE_EVENTS, options.stream, { decoded, verbatim })
+      done.searched.onto((from, texts) => events.takeSearched(from, texts))
       const timeline = new StateTimeline(events, options.reducer, done.parts)
-      return { timeline, ...startingPoint(timeline, options.start), how: done.how }
+      return { timeline, ...startingPoint(timeline, options.start), how: done.how, searchTexts: done.searched.finished }
     },
     (error: unknown) => {
       if (error instanceof UserError) throw error
@@ -95,7 +128,7 @@ async function inThisThread(options: TimelineOptions): Promise<OpenedTimeline> {
   const events = await readStream(options.source, options.stream, options)
   if (events.length === 0) throw noEventsOnceUpcast(options.source.name, options.stream)
   const timeline = new StateTimeline(events, options.reducer)
-  return { timeline, ...startingPoint(timeline, options.start), how: 'here' }
+  return { timeline, ...startingPoint(timeline, options.start), how: 'here', searchTexts: Promise.resolve(0) }
 }
 
 /**
@@ -111,7 +144,7 @@ function sendPages(options: TimelineOptions, source: SqliteSource): Promise<Done
     for (const page of pages) {
       if (page === null) throw new Error('a row is not plain')
       texts.push(page.text)
-      worker.postMessage({ type: 'page', text: page.text, count: page.count } satisfies ToTimelineThread)
+      worker.postMessage({ type: 'page', text: page.text, sections: page.sections, count: page.count } satisfies ToTimelineThread)
     }
     worker.postMessage({ type: 'end', expected: source.countStream(options.stream) } satisfies ToTimelineThread)
   })
@@ -141,18 +174,25 @@ function foldInThread(options: TimelineOptions, source: SqliteSource, read: Time
   } catch (error) {
     return Promise.reject(error)
   }
+  const searched = new SearchedTexts()
   const result = new Promise<Done>((resolve, reject) => {
     let settled = false
     worker.on('message', (message: TimelineThreadMessage) => {
       if (message.type === 'warning') return options.onWarning?.(message.message)
+      if (message.type === 'searched') return searched.add(message.from, message.texts)
+      if (settled || message.type !== 'done') void worker.terminate()
+      if (settled) return searched.end() // finished with the search texts, or failed making them (the view makes its own)
       settled = true
-      void worker.terminate()
-      if (message.type === 'done') resolve({ ...message, how: read })
-      else reject(message.user ? new UserError(message.message, { exitCode: message.exitCode }) : new Error(message.message))
+      if (message.type === 'done') {
+        // It goes on with the search texts; the view may quit meanwhile.
+        worker.unref()
+        resolve({ ...message, how: read, searched })
+      } else reject(message.type === 'error' && message.user ? new UserError(message.message, { exitCode: message.exitCode }) : new Error(message.type === 'error' ? message.message : 'the folding thread finished without a fold'))
     })
     worker.on('error', reject)
     worker.on('exit', (code) => {
       if (!settled) reject(new Error(`the folding thread exited with code ${code}`))
+      searched.end()
     })
   })
   try {

@@ -1,9 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
-import { pageEvents } from '../events/event-page.js'
+import { pageEvents, type PageText } from '../events/event-page.js'
 import { loadReducer, type Reducer } from '../fold/reducer.js'
 import { loadUpcasters } from '../upcast/load-upcasters.js'
+import { pageSearchText } from './chunked-events.js'
 import { TimelineFold } from './state-timeline.js'
 import type { TimelineThreadMessage, TimelineWorkerInput, ToTimelineThread } from './timeline-thread.js'
 
@@ -47,9 +48,26 @@ function done(fold: TimelineFold, texts: string[]): void {
   post({ type: 'done', texts, length: fold.length, parts }, [parts.ignored.buffer as ArrayBuffer])
 }
 
+/** Pages sent back at a time with their search texts. */
+const SEARCHED_BATCH = 8
+
+/**
+ * Once the view is open: each page's search text (see ChunkedEvents.skipWithout), made here so
+ * that the view's thread, which answers keys, does not. A page at a time, between messages.
+ */
+async function sendSearchedTexts(pages: PageText[]): Promise<void> {
+  for (let from = 0; from < pages.length; from += SEARCHED_BATCH) {
+    const texts = pages.slice(from, from + SEARCHED_BATCH).map(pageSearchText)
+    post({ type: 'searched', from, texts })
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  post({ type: 'finished' })
+}
+
 /** Folds the pages the starting thread sends; a page that is not what it should be ends it (not as a user error). */
-function foldSentPages(reducer: Reducer): Promise<void> {
+function foldSentPages(reducer: Reducer): Promise<PageText[]> {
   const fold = new TimelineFold(reducer)
+  const pages: PageText[] = []
   let last = -Infinity
   return new Promise((resolve, reject) => {
     inbox.read((message: ToTimelineThread) => {
@@ -57,9 +75,10 @@ function foldSentPages(reducer: Reducer): Promise<void> {
         if (message.type === 'end') {
           if (fold.length === 0 || fold.length !== message.expected) throw new Error(`the pages hold ${fold.length} of ${message.expected} events`)
           done(fold, [])
-          resolve()
+          resolve(pages)
           return
         }
+        pages.push({ text: message.text, sections: message.sections })
         const events: Event[] | undefined = pageEvents(JSON.parse(message.text), input.stream)
         if (events === undefined || events.length !== message.count) throw new Error('a page is not a page of events')
         for (const event of events) {
@@ -77,7 +96,7 @@ function foldSentPages(reducer: Reducer): Promise<void> {
 
 try {
   const [reducer, upcasters] = await Promise.all([loadReducer(input.reducerFile), loadUpcasters(input.upcastersFile)])
-  if (input.read === 'pages') await foldSentPages(reducer)
+  if (input.read === 'pages') await sendSearchedTexts(await foldSentPages(reducer))
   else {
     // Loaded only here: the pages thread needs no SQLite.
     const [{ SqliteSource }, { foldStreamPages, noEventsOnceUpcast }] = await Promise.all([import('../sources/sqlite/sqlite-source.js'), import('./stream-pages.js')])
@@ -85,7 +104,11 @@ try {
     const read = await foldStreamPages(source, input.stream, reducer, { upcasters, skipInvalid: input.skipInvalid, onWarning: (message) => post({ type: 'warning', message }) })
     await source.close()
     if (read.fold.length === 0) throw noEventsOnceUpcast(source.name, input.stream)
-    done(read.fold, read.texts)
+    done(
+      read.fold,
+      read.pages.map((page) => page.text),
+    )
+    await sendSearchedTexts(read.pages)
   }
 } catch (error) {
   // Pages that are not plain, or a state that cannot be sent (a function in it), are no user
