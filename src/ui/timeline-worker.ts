@@ -53,7 +53,7 @@ const SEARCHED_BATCH = 8
 
 /**
  * Once the view is open: each page's search text (see ChunkedEvents.skipWithout), made here so
- * that the view's thread, which answers keys, does not. A page at a time, between messages.
+ * that the view's thread, which answers keys, does not; a few pages a message.
  */
 async function sendSearchedTexts(pages: PageText[]): Promise<void> {
   for (let from = 0; from < pages.length; from += SEARCHED_BATCH) {
@@ -104,10 +104,7 @@ try {
     const read = await foldStreamPages(source, input.stream, reducer, { upcasters, skipInvalid: input.skipInvalid, onWarning: (message) => post({ type: 'warning', message }) })
     await source.close()
     if (read.fold.length === 0) throw noEventsOnceUpcast(source.name, input.stream)
-    done(
-      read.fold,
-      read.pages.map((page) => page.text),
-    )
+    done(read.fold, read.pages.map((page) => page.text))
     await sendSearchedTexts(read.pages)
   }
 } catch (error) {
