@@ -436,21 +436,22 @@ function foldParts(events: EventList, reducer: Reducer, every: number): Timeline
   return fold.parts()
 }
 
-/** Reads one stream's events, upcast, into memory (one aggregate is small enough to hold). */
+/** Reads one stream's events, upcast, into memory (one aggregate is small enough to hold); `onEvent` sees each as it comes. */
 export async function readStream(
   source: EventSource,
   stream: string,
-  options: { upcasters?: UpcastChain; skipInvalid?: boolean; onWarning?: ReadOptions['onWarning'] } = {},
+  options: { upcasters?: UpcastChain; skipInvalid?: boolean; onWarning?: ReadOptions['onWarning']; onEvent?: (event: Event) => void } = {},
 ): Promise<Event[]> {
   const upcasters = options.upcasters ?? EMPTY_CHAIN
   const events: Event[] = []
+  const take = options.onEvent === undefined ? (event: Event) => events.push(event) : (event: Event) => (events.push(event), options.onEvent!(event))
   let seen = 0
   for await (const batch of source.batches({ stream, withMeta: true, keepsAll: true, skipInvalid: options.skipInvalid, onWarning: options.onWarning })) {
     seen += batch.length
     if (upcasters.size === 0) {
-      for (const event of batch) events.push(event)
+      for (const event of batch) take(event)
     } else {
-      for (const stored of batch) for (const event of upcasters.apply(stored)) events.push(event)
+      for (const stored of batch) for (const event of upcasters.apply(stored)) take(event)
     }
   }
   if (seen === 0) throw await noSuchStream(source, stream)

@@ -7,7 +7,7 @@ import type { UpcastChain } from '../upcast/chain.js'
 import { ChunkedEvents } from './chunked-events.js'
 import { startFoldingThread } from './folding-thread.js'
 import { startingPoint, type StartOptions, type ViewState } from './state-navigation.js'
-import { readStream, StateTimeline, type TimelineParts } from './state-timeline.js'
+import { readStream, StateTimeline, TimelineFold, type TimelineParts } from './state-timeline.js'
 import { noEventsOnceUpcast, PAGE_EVENTS } from './stream-pages.js'
 
 export interface TimelineWorkerInput {
@@ -124,10 +124,12 @@ export function openTimeline(options: TimelineOptions): { opened: Promise<Opened
   return { opened }
 }
 
+/** Reads and folds here, each batch as it comes (a Kafka read waits on the network between them). */
 async function inThisThread(options: TimelineOptions): Promise<OpenedTimeline> {
-  const events = await readStream(options.source, options.stream, options)
+  const fold = new TimelineFold(options.reducer)
+  const events = await readStream(options.source, options.stream, { ...options, onEvent: (event) => fold.add(event) })
   if (events.length === 0) throw noEventsOnceUpcast(options.source.name, options.stream)
-  const timeline = new StateTimeline(events, options.reducer)
+  const timeline = new StateTimeline(events, options.reducer, fold.parts())
   return { timeline, ...startingPoint(timeline, options.start), how: 'here', searchTexts: Promise.resolve(0) }
 }
 

@@ -1,6 +1,9 @@
 // state, replay and inspect on a Kafka topic (the real broker): fold by key, up to --at or the end.
 import kafkajs from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { mergeReducer } from '../../src/fold/reducer.js'
+import { openSource } from '../../src/sources/open.js'
+import { openTimeline } from '../../src/ui/timeline-thread.js'
 import { runCli } from '../helpers.js'
 import { createTopics } from './topics.js'
 
@@ -61,6 +64,25 @@ describe.skipIf(!brokers)('state, replay and inspect on a Kafka topic', () => {
 
     const earlier = await runCli(['state', uri, 'acc-1', '--at', at(20), '--json'])
     expect(JSON.parse(earlier.stdout).state.balance).toBe(balanceAt(1, 20))
+  })
+
+  it('state -i folds the key as it reads it, into the timeline the view walks', async () => {
+    const source = await openSource(uri)
+    try {
+      const opened = await openTimeline({ source, stream: 'acc-1', reducer: mergeReducer, start: {} }).opened
+      const { timeline } = opened
+      expect([opened.how, timeline.length, opened.start]).toEqual(['here', 11, 10])
+      expect(timeline.stateAfter(10)).toMatchObject({ owner: 'owner-1', balance: balances[1] })
+      expect(timeline.transition(10).changes).toEqual([
+        { path: 'balance', before: balances[1] - 290, after: balances[1] },
+        { path: 'amount', before: 260, after: 290 },
+      ])
+      const at25 = timeline.indexAtTime(at(25))
+      expect((timeline.stateAfter(at25) as { balance: number }).balance).toBe(balanceAt(1, 25))
+      expect(timeline.search('owner-1', 10, 1)).toEqual({ index: 0, wrapped: true })
+    } finally {
+      await source.close()
+    }
   })
 
   it('state of an unknown key exits 2 suggesting keys that exist', async () => {
