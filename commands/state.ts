@@ -59,7 +59,7 @@ Warnings (duplicate eventId, version gaps, time going backwards, types the reduc
       if (flags.interactive) {
         // Loaded only here so that plain `state` never loads ink or React.
         const { runInteractiveState } = await import('../src/ui/state-app.js')
-        return await runInteractiveState({ source: opened.source, stream: args.stream, reducer, upcasters, files: { reducer: opened.reducerFile, upcasters: opened.upcastersFile }, ...asOf, stopWhen: flags['stop-when'], skipInvalid: flags['skip-invalid'], onWarning: (message) => this.warnUser(message) })
+        return await runInteractiveState({ source: opened.source, stream: args.stream, reducer, upcasters, files: { reducer: opened.reducerFile, upcasters: opened.upcastersFile }, recipe: opened.recipe, ...asOf, stopWhen: flags['stop-when'], skipInvalid: flags['skip-invalid'], onWarning: (message) => this.warnUser(message) })
       }
       const result = await foldStream(opened.source, args.stream, {
         reducer,

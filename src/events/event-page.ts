@@ -6,9 +6,11 @@ import { parseSchemaVersion } from '../sources/sqlite/values.js'
  * A page of events as JSON, column by column, so that a page travels between threads as one
  * string (a thread parses it far faster than it deserializes the same events as objects, and
  * columns parse faster than an array per event): [positions, versions, types, times,
- * schemaVersions, eventIds, data, metas], each an array with a value per event, or null where
- * the store has no such column. Values are as stored (pageEvents decodes times, schema versions
- * and a separate eventId column as SqliteSource decodes a row), or as decoded (eventPage).
+ * schemaVersions, eventIds, data, metas, extras], each an array with a value per event, or null
+ * where the store has no such column. Values are as stored (pageEvents decodes times, schema
+ * versions and a separate eventId column as SqliteSource decodes a row), or as decoded
+ * (eventPage). `extras` (decoded pages only, and may be left out): per event, its fields beyond
+ * these (a Kafka event's coordinates, what an upcaster added), or null.
  */
 export type EventPage = [
   positions: unknown[],
@@ -19,7 +21,21 @@ export type EventPage = [
   eventIds: unknown[] | null,
   data: unknown[],
   metas: unknown[] | null,
+  extras?: Array<Record<string, unknown> | null> | null,
 ]
+
+/** The fields pageEvents makes of the columns; any other field of an event goes in `extras`. */
+const COLUMN_FIELDS = new Set(['position', 'stream', 'version', 'type', 'schemaVersion', 'time', 'data', 'meta'])
+
+function extraFields(event: Event): Record<string, unknown> | null {
+  let extra: Record<string, unknown> | null = null
+  for (const key of Object.keys(event)) {
+    if (COLUMN_FIELDS.has(key)) continue
+    extra ??= {}
+    extra[key] = (event as unknown as Record<string, unknown>)[key]
+  }
+  return extra
+}
 
 /** A page's text, from the JSON text of each of its columns (EventPage order, `null` for none). */
 export interface PageText {
@@ -63,6 +79,7 @@ export function eventPage(events: readonly Event[]): EventPage {
     null,
     column((e) => e.data),
     column((e) => e.meta),
+    events.some((e) => extraFields(e) !== null) ? column(extraFields) : null,
   ]
 }
 
@@ -74,11 +91,11 @@ const isColumn = (value: unknown, length: number): value is unknown[] => Array.i
  * rows one by one, so that a bad row is named the usual way.
  */
 export function pageEvents(page: unknown, stream: string, decoded = false): Event[] | undefined {
-  if (!Array.isArray(page) || page.length !== 8 || !Array.isArray(page[0])) return undefined
+  if (!Array.isArray(page) || (page.length !== 8 && page.length !== 9) || !Array.isArray(page[0])) return undefined
   const n = page[0].length
-  const [positions, versions, types, times, schemaVersions, eventIds, data, metas] = page as EventPage
+  const [positions, versions, types, times, schemaVersions, eventIds, data, metas, extras = null] = page as EventPage
   if (!isColumn(types, n) || !isColumn(data, n)) return undefined
-  for (const column of [versions, times, schemaVersions, eventIds, metas]) if (column !== null && !isColumn(column, n)) return undefined
+  for (const column of [versions, times, schemaVersions, eventIds, metas, extras]) if (column !== null && !isColumn(column, n)) return undefined
   const events: Event[] = new Array(n)
   for (let i = 0; i < n; i++) {
     const position = positions[i]
@@ -102,6 +119,8 @@ export function pageEvents(page: unknown, stream: string, decoded = false): Even
       data: data[i],
       meta,
     }
+    const extra = extras === null ? null : extras[i]
+    if (extra !== null && typeof extra === 'object') Object.assign(events[i], extra)
   }
   return events
 }

@@ -13,6 +13,12 @@ export interface OpenOptions {
   kafka?: Record<string, unknown>
 }
 
+/** What opens a source again (another thread does): SOURCE as given and the options it was opened with. */
+export interface SourceRecipe {
+  spec: string
+  options: OpenOptions
+}
+
 export const SOURCE_FORMS =
   'a SQLite file (.db, .sqlite, .sqlite3 or sqlite:PATH), an NDJSON/JSON file (.ndjson, .jsonl, .json or file:PATH), kafka://HOST:PORT/TOPIC, or @name from the config file'
 

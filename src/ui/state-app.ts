@@ -3,6 +3,7 @@ import { isAbsolute, relative } from 'node:path'
 import type { StateResult } from '../fold/fold-stream.js'
 import type { Reducer } from '../fold/reducer.js'
 import { colorEnabled } from '../output/colors.js'
+import type { SourceRecipe } from '../sources/open.js'
 import type { EventSource } from '../sources/source.js'
 import type { UpcastChain } from '../upcast/chain.js'
 import { openTimeline } from './timeline-thread.js'
@@ -13,8 +14,9 @@ export interface InteractiveStateOptions {
   stream: string
   reducer: Reducer
   upcasters?: UpcastChain
-  /** The files the reducer and upcasters came from, for the thread that reads the stream (see openTimeline). */
+  /** The files the reducer and upcasters came from, and how to open the source, for the thread that reads the stream (see openTimeline). */
   files?: { reducer?: string; upcasters?: string }
+  recipe?: SourceRecipe
   /** --at (ISO), --version or --position: where the view starts. */
   at?: string
   version?: number

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ROOT, tempDir } from '../../test/helpers.js'
 import { loadReducer, type Reducer } from '../fold/reducer.js'
+import { openSource } from '../sources/open.js'
 import { SqliteSource } from '../sources/sqlite/sqlite-source.js'
 import { loadUpcasters } from '../upcast/load-upcasters.js'
 import type { StateTimeline } from './state-timeline.js'
@@ -170,12 +171,31 @@ describe('openTimeline in a thread', () => {
 
   it('upcasts in the thread', async () => {
     const store = writeStore(accountRows(1500))
-    const upcasters = writeModule('upcasters.mjs', `export default [{ type: 'Deposited', from: 1, to: 2, up: (e) => ({ ...e, data: { ...e.data, amount: e.data.amount * 10 } }) }]`)
+    const upcasters = writeModule('upcasters.mjs', `export default [{ type: 'Deposited', from: 1, to: 2, up: (e) => ({ ...e, data: { ...e.data, amount: e.data.amount * 10 }, upcast: { by: 'test', from: 1 } }) }]`)
     const threaded = await open(store, reducerFile, { files: { reducer: reducerFile, upcasters } })
     expect(threaded.how).toBe('store')
     const here = await open(store, reducerFile, { files: { upcasters } }, false)
     expect(shape(threaded.timeline)).toEqual(shape(here.timeline))
-    expect(threaded.timeline.event(1)).toMatchObject({ schemaVersion: 2, data: { amount: 20 } })
+    // A field the upcaster added comes through the thread's pages too.
+    expect(threaded.timeline.event(1)).toMatchObject({ schemaVersion: 2, data: { amount: 20 }, upcast: { by: 'test', from: 1 } })
+  })
+
+  it('has the thread open another kind of source again (an NDJSON file) and fold it, as here', async () => {
+    const file = join(tempDir(), 'events.ndjson')
+    const rows = accountRows(2500)
+    writeFileSync(file, rows.map((r, i) => JSON.stringify({ type: r.type, stream: r.stream, version: r.version, time: `${(r.time as string).replace(' ', 'T')}Z`, data: JSON.parse(r.data as string), meta: JSON.parse(r.meta as string), position: i + 1 })).join('\n'))
+    const source = await openSource(file)
+    try {
+      const reducer = await loadReducer(reducerFile)
+      const threaded = await openTimeline({ source, stream: 'acc-1', reducer, start: {}, files: { reducer: reducerFile }, recipe: { spec: file, options: {} }, workerUrl: WORKER }).opened
+      const here = await openTimeline({ source, stream: 'acc-1', reducer, start: {} }).opened
+      expect([threaded.how, here.how]).toEqual(['store', 'here'])
+      expect(await threaded.searchTexts).toBe(3)
+      expect(shape(threaded.timeline)).toEqual(shape(here.timeline))
+      await expect(openTimeline({ source, stream: 'acc-l', reducer, start: {}, files: { reducer: reducerFile }, recipe: { spec: file, options: {} }, workerUrl: WORKER }).opened).rejects.toThrow(/no stream "acc-l"; did you mean acc-1/)
+    } finally {
+      await source.close()
+    }
   })
 
   it('folds here when the state cannot be sent to this thread (a function in it)', async () => {

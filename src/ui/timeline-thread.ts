@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads'
 import { UserError } from '../errors.js'
 import type { Reducer } from '../fold/reducer.js'
 import type { EventSource, ReadOptions } from '../sources/source.js'
+import type { SourceRecipe } from '../sources/open.js'
 import type { SqliteSource, SqliteSourceSpec } from '../sources/sqlite/sqlite-source.js'
 import type { UpcastChain } from '../upcast/chain.js'
 import { ChunkedEvents } from './chunked-events.js'
@@ -11,7 +12,8 @@ import { readStream, StateTimeline, TimelineFold, type TimelineParts } from './s
 import { noEventsOnceUpcast, PAGE_EVENTS } from './stream-pages.js'
 
 export interface TimelineWorkerInput {
-  store: SqliteSourceSpec
+  /** The source the thread opens to read it itself: a SQLite store, or any source from how it was opened. */
+  store: SqliteSourceSpec | SourceRecipe
   stream: string
   reducerFile?: string
   upcastersFile?: string
@@ -66,8 +68,10 @@ export interface TimelineOptions {
   stream: string
   reducer: Reducer
   upcasters?: UpcastChain
-  /** The files the reducer and upcasters came from: given, a SQLite stream is folded in a thread. */
+  /** The files the reducer and upcasters came from: given, the stream is folded in a thread. */
   files?: { reducer?: string; upcasters?: string }
+  /** How to open a source other than SQLite again: given, the thread reads it itself. */
+  recipe?: SourceRecipe
   start: StartOptions
   skipInvalid?: boolean
   onWarning?: ReadOptions['onWarning']
@@ -94,22 +98,21 @@ const debug = (message: string) => {
  * a plain SQLite stream's pages (SQLite writes each as one JSON text) and sends them to a thread
  * that folds them as they come; then this one loads ink and React while that one finishes. The
  * fold comes back as its checkpoints, and the view parses the pages it shows. A stream whose rows
- * need decoding (or upcasting) is read and folded by the thread itself; what no thread can do (a
- * Kafka source, a state that cannot be sent) is done here. A user error is the user's either way.
+ * need decoding (or upcasting), and another kind of source (Kafka, a file), are read and folded
+ * by the thread itself, which opens the source again; what no thread can do (a state that cannot
+ * be sent) is done here. A user error is the user's either way.
  *
  * Returns at once with the fold under way: `opened` settles when it is done.
  */
 export function openTimeline(options: TimelineOptions): { opened: Promise<OpenedTimeline> } {
-  if (options.source.kind !== 'sqlite' || options.files === undefined) return { opened: inThisThread(options) }
-  const source = options.source as SqliteSource
-  const plain = (options.upcasters?.size ?? 0) === 0 ? sendPages(options, source) : undefined
-  const threaded = plain ?? foldInThread(options, source, 'store', () => undefined)
+  const threaded = readInThread(options)
+  if (threaded === undefined) return { opened: inThisThread(options) }
   const opened = threaded.then(
     (done) => {
       // Stored pages are searched as they are only without a separate eventId column (see
       // ChunkedEvents); the store thread's pages are JSON.stringify's own.
       const decoded = done.how === 'store'
-      const verbatim = decoded || source.layout.mapping.eventId === undefined
+      const verbatim = decoded || (options.source as SqliteSource).layout.mapping.eventId === undefined
       const events = new ChunkedEvents(done.texts, done.length, PAGE_EVENTS, options.stream, { decoded, verbatim })
       done.searched.onto((from, texts) => events.takeSearched(from, texts))
       const timeline = new StateTimeline(events, options.reducer, done.parts)
@@ -122,6 +125,17 @@ export function openTimeline(options: TimelineOptions): { opened: Promise<Opened
     },
   )
   return { opened }
+}
+
+/** The fold in a thread, of pages read here (a plain SQLite stream) or read by the thread; undefined when no thread can. */
+function readInThread(options: TimelineOptions): Promise<Done> | undefined {
+  if (options.files === undefined) return undefined
+  if (options.source.kind === 'sqlite') {
+    const source = options.source as SqliteSource
+    const plain = (options.upcasters?.size ?? 0) === 0 ? sendPages(options, source) : undefined
+    return plain ?? foldInThread(options, source.spec, 'store', () => undefined)
+  }
+  return options.recipe === undefined ? undefined : foldInThread(options, options.recipe, 'store', () => undefined)
 }
 
 /** Reads and folds here, each batch as it comes (a Kafka read waits on the network between them). */
@@ -142,7 +156,7 @@ function sendPages(options: TimelineOptions, source: SqliteSource): Promise<Done
   const pages = source.streamPages(options.stream, PAGE_EVENTS)
   if (pages === undefined) return undefined
   const texts: string[] = []
-  const folded = foldInThread(options, source, 'pages', (worker) => {
+  const folded = foldInThread(options, source.spec, 'pages', (worker) => {
     for (const page of pages) {
       if (page === null) throw new Error('a row is not plain')
       texts.push(page.text)
@@ -155,15 +169,15 @@ function sendPages(options: TimelineOptions, source: SqliteSource): Promise<Done
     (error: unknown) => {
       if (error instanceof UserError) throw error
       debug(`decoding row by row: ${(error as Error).message}`)
-      return foldInThread(options, source, 'store', () => undefined)
+      return foldInThread(options, source.spec, 'store', () => undefined)
     },
   )
 }
 
 /** Starts a folding thread, lets `feed` talk to it, and resolves with its fold. */
-function foldInThread(options: TimelineOptions, source: SqliteSource, read: TimelineWorkerInput['read'], feed: (worker: Worker) => void): Promise<Done> {
+function foldInThread(options: TimelineOptions, store: TimelineWorkerInput['store'], read: TimelineWorkerInput['read'], feed: (worker: Worker) => void): Promise<Done> {
   const input: TimelineWorkerInput = {
-    store: source.spec,
+    store,
     stream: options.stream,
     reducerFile: options.files?.reducer,
     upcastersFile: options.files?.upcasters,

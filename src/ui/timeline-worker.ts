@@ -99,8 +99,12 @@ try {
   if (input.read === 'pages') await sendSearchedTexts(await foldSentPages(reducer))
   else {
     // Loaded only here: the pages thread needs no SQLite.
-    const [{ SqliteSource }, { foldStreamPages, noEventsOnceUpcast }] = await Promise.all([import('../sources/sqlite/sqlite-source.js'), import('./stream-pages.js')])
-    const source = SqliteSource.open(input.store)
+    const { foldStreamPages, noEventsOnceUpcast } = await import('./stream-pages.js')
+    const store = input.store
+    const source =
+      'spec' in store
+        ? await (await import('../sources/open.js')).openSource(store.spec, store.options)
+        : (await import('../sources/sqlite/sqlite-source.js')).SqliteSource.open(store)
     const read = await foldStreamPages(source, input.stream, reducer, { upcasters, skipInvalid: input.skipInvalid, onWarning: (message) => post({ type: 'warning', message }) })
     await source.close()
     if (read.fold.length === 0) throw noEventsOnceUpcast(source.name, input.stream)

@@ -66,12 +66,17 @@ describe.skipIf(!brokers)('state, replay and inspect on a Kafka topic', () => {
     expect(JSON.parse(earlier.stdout).state.balance).toBe(balanceAt(1, 20))
   })
 
-  it('state -i folds the key as it reads it, into the timeline the view walks', async () => {
+  it('state -i folds the key in a thread that reads the topic itself, or as this thread reads it: the timeline the view walks', async () => {
     const source = await openSource(uri)
     try {
+      const worker = new URL('../../dist/src/ui/timeline-worker.js', import.meta.url)
+      const threaded = await openTimeline({ source, stream: 'acc-1', reducer: mergeReducer, start: {}, files: {}, recipe: { spec: uri, options: {} }, workerUrl: worker }).opened
       const opened = await openTimeline({ source, stream: 'acc-1', reducer: mergeReducer, start: {} }).opened
+      expect([threaded.how, opened.how]).toEqual(['store', 'here'])
+      const every = (t: typeof opened.timeline) => Array.from({ length: t.length }, (_, i) => [t.event(i), t.stateAfter(i), t.warnings[i]])
+      expect(every(threaded.timeline)).toEqual(every(opened.timeline))
       const { timeline } = opened
-      expect([opened.how, timeline.length, opened.start]).toEqual(['here', 11, 10])
+      expect([timeline.length, opened.start]).toEqual([11, 10])
       expect(timeline.stateAfter(10)).toMatchObject({ owner: 'owner-1', balance: balances[1] })
       expect(timeline.transition(10).changes).toEqual([
         { path: 'balance', before: balances[1] - 290, after: balances[1] },
