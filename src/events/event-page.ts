@@ -70,6 +70,7 @@ export function searchedText({ text, sections }: PageText): string {
 /** The page of events already decoded: read it back with `pageEvents(page, stream, true)`. */
 export function eventPage(events: readonly Event[]): EventPage {
   const column = <T>(value: (e: Event) => T) => events.map(value)
+  const extras = column(extraFields)
   return [
     column((e) => e.position),
     column((e) => e.version ?? null),
@@ -79,7 +80,7 @@ export function eventPage(events: readonly Event[]): EventPage {
     null,
     column((e) => e.data),
     column((e) => e.meta),
-    events.some((e) => extraFields(e) !== null) ? column(extraFields) : null,
+    extras.some((extra) => extra !== null) ? extras : null,
   ]
 }
 
