@@ -12,12 +12,17 @@ const SOCKET = join(tempDir('rewind-tmux-'), 'tmux.sock')
 const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8' })
 const screen = (session: string): string => tmux('capture-pane', '-p', '-t', session)
 
+/**
+ * The screen once it shows `text` and has stopped changing: tmux may show a frame half drawn
+ * (the title line new, the rows below not yet).
+ */
 async function waitForScreen(session: string, text: string | RegExp, timeoutMs = 15_000): Promise<string> {
   const deadline = Date.now() + timeoutMs
   let last = ''
   while (Date.now() < deadline) {
-    last = screen(session)
-    if (typeof text === 'string' ? last.includes(text) : text.test(last)) return last
+    const now = screen(session)
+    if ((typeof text === 'string' ? now.includes(text) : text.test(now)) && now === last) return now
+    last = now
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error(`screen never showed ${String(text)}; last screen:\n${last}`)

@@ -37,36 +37,6 @@ function extraFields(event: Event): Record<string, unknown> | null {
   return extra
 }
 
-/** A page's text, from the JSON text of each of its columns (EventPage order, `null` for none). */
-export interface PageText {
-  text: string
-  /** Where each column's text starts in `text`, and (last) the text's length: column i ends one before column i + 1 starts. */
-  sections: number[]
-}
-
-export function joinPage(columns: readonly string[]): PageText {
-  const sections: number[] = []
-  let at = 1
-  for (const column of columns) {
-    sections.push(at)
-    at += column.length + 1
-  }
-  sections.push(at)
-  return { text: `[${columns.join(',')}]`, sections }
-}
-
-/** The EventPage columns a search looks into: what an event's search text holds (type, data, metadata). */
-const SEARCHED_COLUMNS = [2, 6, 7]
-
-/**
- * The text of a page's searched columns, one per line: a word that is not in it (and has no JSON
- * punctuation) is in no event's type, data or metadata when JSON.stringify spells the page's
- * values as the text does (see ChunkedEvents.skipWithout).
- */
-export function searchedText({ text, sections }: PageText): string {
-  return SEARCHED_COLUMNS.map((i) => text.slice(sections[i], sections[i + 1] - 1)).join('\n')
-}
-
 /** The page of events already decoded: read it back with `pageEvents(page, stream, true)`. */
 export function eventPage(events: readonly Event[]): EventPage {
   const column = <T>(value: (e: Event) => T) => events.map(value)

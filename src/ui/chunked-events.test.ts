@@ -3,10 +3,10 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../../test/helpers.js'
 import type { Event } from '../events/event.js'
-import { eventPage, type PageText } from '../events/event-page.js'
+import { eventPage, pageEvents } from '../events/event-page.js'
 import { mergeReducer } from '../fold/reducer.js'
 import { SqliteSource } from '../sources/sqlite/sqlite-source.js'
-import { ChunkedEvents, pageSearchText } from './chunked-events.js'
+import { ChunkedEvents, pageSearchTexts } from './chunked-events.js'
 import { readStream, StateTimeline } from './state-timeline.js'
 
 const SIZE = 8
@@ -36,10 +36,9 @@ function trickyStore(): string {
   return file
 }
 
-async function timelines(): Promise<{ chunked: () => { timeline: StateTimeline; events: ChunkedEvents }; inMemory: StateTimeline; pages: PageText[] }> {
+async function timelines(): Promise<{ chunked: () => { timeline: StateTimeline; events: ChunkedEvents }; inMemory: StateTimeline; texts: string[] }> {
   const source = new SqliteSource(trickyStore())
-  const pages = [...source.streamPages('s-1', SIZE)!].map((page) => page!)
-  const texts = pages.map((page) => page.text)
+  const texts = [...source.streamPages('s-1', SIZE)!].map((page) => page!.text)
   const events = await readStream(source, 's-1')
   await source.close()
   const inMemory = new StateTimeline(events, mergeReducer)
@@ -50,7 +49,7 @@ async function timelines(): Promise<{ chunked: () => { timeline: StateTimeline; 
       return { timeline: new StateTimeline(list, mergeReducer, parts), events: list }
     },
     inMemory,
-    pages,
+    texts,
   }
 }
 
@@ -79,27 +78,28 @@ describe('ChunkedEvents', () => {
     expect(events.parsed).toBe(6)
   })
 
-  it('finds the same with the search texts the folding thread makes (types, data and metadata only), and goes by them', async () => {
-    const { chunked, inMemory, pages } = await timelines()
-    const needles = ['w77', 'W5', 'id-3', 'renamed', 'spaced out', 'café', '1e3', '12345678901234567000', 'key order', 'a/b', '2026-01-01', '00:00:3', 'nothing']
+  it('finds the same with the search texts the folding thread makes, going straight to the events they show', async () => {
+    const { chunked, inMemory, texts } = await timelines()
+    const searchTexts = () => texts.map((text) => pageSearchTexts(pageEvents(JSON.parse(text), 's-1')!))
+    const needles = ['w77', 'W5', 'id-3', 'renamed', 'spaced out', 'café', '1e3', '12345678901234567000', 'key order', '"a":"key order"', '{"n":7,', '"word":"w1', 'a/b', '2026-01-01', 'nothing']
     for (const needle of needles) {
-      for (const [from, direction] of [[79, 1], [0, -1], [40, 1], [40, -1]] as const) {
+      for (const [from, direction] of [[79, 1], [0, -1], [40, 1], [40, -1], [72, 1], [71, -1]] as const) {
         const { timeline, events } = chunked()
-        events.takeSearched(0, pages.map(pageSearchText))
+        events.takeSearchTexts(0, searchTexts())
         expect([needle, from, direction, timeline.search(needle, from, direction)]).toEqual([needle, from, direction, inMemory.search(needle, from, direction)])
       }
     }
-    // A time is in every page's text, and in no event's search text: only the six pages whose text
-    // cannot vouch (escapes, 1e3, long numbers) are parsed; by the whole page texts, all ten are.
+    // No page is parsed to search, for any needle: by page texts, a time or JSON punctuation has every page parsed.
     const { timeline, events } = chunked()
-    events.takeSearched(0, pages.map(pageSearchText))
-    expect([timeline.search('2026-01-01', 0, 1), events.parsed]).toEqual([undefined, 6])
+    events.takeSearchTexts(0, searchTexts())
+    expect([timeline.search('2026-01-01', 0, 1), timeline.search('"n":77', 0, 1), events.parsed]).toEqual([undefined, { index: 77, wrapped: false }, 0])
     const { timeline: byPages, events: allParsed } = chunked()
-    expect([byPages.search('2026-01-01', 0, 1), allParsed.parsed]).toEqual([undefined, 10])
-    // Texts that lack everything make the search pass over every page it can vouch for.
+    expect([byPages.search('"n":77', 0, 1), allParsed.parsed]).toEqual([{ index: 77, wrapped: false }, 10])
+    // The search goes by them: page 9's texts given as page 0's send it to page 0.
     const { timeline: misled, events: misledEvents } = chunked()
-    misledEvents.takeSearched(0, pages.map(() => ''))
-    expect(misled.search('w77', 79, 1)).toBeUndefined()
+    const swapped = searchTexts()
+    misledEvents.takeSearchTexts(0, [swapped[9], ...swapped.slice(1, 9), swapped[0]])
+    expect(misled.search('w77', 40, 1)).toEqual({ index: 5, wrapped: true })
   })
 
   it('passes over no page when the text is not the stored JSON as it is (an eventId from a column of its own)', async () => {

@@ -1,6 +1,32 @@
 import type { Event } from '../events/event.js'
-import { pageEvents, searchedText, type PageText } from '../events/event-page.js'
-import type { Direction, EventList } from './state-timeline.js'
+import { pageEvents } from '../events/event-page.js'
+import { eventSearchText, type Direction, type EventList } from './state-timeline.js'
+
+/** A page's search texts (eventSearchText of each event), one string: event i's is text.slice(starts[i], starts[i + 1] - 1). */
+export interface PageSearchTexts {
+  text: string
+  starts: Int32Array
+}
+
+/** The search texts of a page's events, as the folding thread makes them once the view is open. */
+export function pageSearchTexts(events: readonly Event[]): PageSearchTexts {
+  const texts = events.map(eventSearchText)
+  const starts = new Int32Array(texts.length + 1)
+  for (let i = 0; i < texts.length; i++) starts[i + 1] = starts[i] + texts[i].length + 1
+  return { text: texts.join('\n'), starts }
+}
+
+/** The event whose search text holds offset `at` of a page's (the last start at or before it). */
+function eventAt(starts: Int32Array, at: number): number {
+  let low = 0
+  let high = starts.length - 1
+  while (high - low > 1) {
+    const mid = (low + high) >>> 1
+    if (starts[mid] <= at) low = mid
+    else high = mid
+  }
+  return low
+}
 
 /**
  * A stream's events held as pages of JSON text (EventPage, `size` events each but the
@@ -13,11 +39,9 @@ export class ChunkedEvents implements EventList {
   private readonly pages: Array<Event[] | undefined>
   /** Page texts, for search to look into. */
   private readonly texts: string[]
-  /**
-   * Per page, lower-case text a search looks into first (see skipWithout): the page's type, data
-   * and metadata columns, from the folding thread once the view is open, or else the whole page
-   * text, made here when a search needs it; null for a page whose text cannot tell.
-   */
+  /** Per page, its events' search texts, from the folding thread once the view is open (see skipWithout). */
+  private readonly searchTexts: Array<PageSearchTexts | undefined>
+  /** Until then, per page, its text in lower case, made when a search needs it; null for a page whose text cannot tell. */
   private readonly lowered: Array<string | null | undefined>
 
   /**
@@ -35,6 +59,7 @@ export class ChunkedEvents implements EventList {
     this.length = length
     this.texts = texts
     this.pages = new Array(texts.length)
+    this.searchTexts = new Array(texts.length)
     this.lowered = new Array(texts.length)
   }
 
@@ -78,9 +103,18 @@ export class ChunkedEvents implements EventList {
     return this.unparsed > 0
   }
 
-  /** Search texts of pages `from` on, made by the folding thread (see `lowered`). */
-  takeSearched(from: number, texts: Array<string | null>): void {
-    texts.forEach((text, i) => (this.lowered[from + i] ??= text))
+  /** The search texts of pages `from` on, made by the folding thread. */
+  takeSearchTexts(from: number, pages: PageSearchTexts[]): void {
+    pages.forEach((page, i) => (this.searchTexts[from + i] = page))
+  }
+
+  /** An event's search text, when its page's have come (the timeline makes it otherwise). */
+  searchTextAt(index: number): string | undefined {
+    const k = Math.floor(index / this.size)
+    const page = this.searchTexts[k]
+    if (page === undefined) return undefined
+    const i = index - k * this.size
+    return page.text.slice(page.starts[i], page.starts[i + 1] - 1)
   }
 
   /** A page's text in lower case, for search to look into; null when it cannot tell (see spelledAsStringified). */
@@ -95,6 +129,8 @@ export class ChunkedEvents implements EventList {
 
   skipWithout(index: number, needle: string, direction: Direction): number | undefined {
     const k = Math.floor(index / this.size)
+    const texts = this.searchTexts[k]
+    if (texts !== undefined && !needle.includes('\n')) return this.skipBySearchTexts(k, texts, index, needle, direction)
     // A search asks once per event: the answer for a page that may hold the needle is kept.
     if (this.holds.page === k && this.holds.needle === needle) return undefined
     if (!this.options.verbatim || !PLAIN_NEEDLE.test(needle)) return undefined
@@ -105,16 +141,26 @@ export class ChunkedEvents implements EventList {
     }
     return direction === 1 ? Math.min(this.length, (k + 1) * this.size) - 1 : k * this.size
   }
-}
 
-/**
- * The text a search looks into before parsing a page (see ChunkedEvents.skipWithout): the page's
- * type, data and metadata columns in lower case; null when JSON.stringify may spell them otherwise.
- * The folding thread makes them once the view is open.
- */
-export function pageSearchText(page: PageText): string | null {
-  const text = searchedText(page)
-  return spelledAsStringified(text) ? text.toLowerCase() : null
+  /**
+   * Straight to the next event of page `k` whose search text holds the needle (none holds a line
+   * break, so no match runs from one event's text into the next), or past the page when none does.
+   */
+  private skipBySearchTexts(k: number, { text, starts }: PageSearchTexts, index: number, needle: string, direction: Direction): number | undefined {
+    const first = k * this.size
+    const i = index - first
+    if (direction === 1) {
+      const at = text.indexOf(needle, starts[i])
+      if (at === -1) return first + starts.length - 2
+      const j = eventAt(starts, at)
+      return j === i ? undefined : first + j - 1
+    }
+    const last = starts[i + 1] - 1 - needle.length
+    const at = last < 0 ? -1 : text.lastIndexOf(needle, last)
+    if (at === -1) return first
+    const j = eventAt(starts, at)
+    return j === i ? undefined : first + j + 1
+  }
 }
 
 /**

@@ -90,6 +90,10 @@ export async function runInteractiveState(options: InteractiveStateOptions): Pro
     process.exit(128 + (constants.signals[signal] ?? 1))
   }
   for (const signal of SIGNALS) process.on(signal, onSignal)
+  // Keys from the first frame on: ink reads the keyboard raw only once its first effects have run,
+  // and a Ctrl-C before then was a SIGINT (exit 130) instead of a quit.
+  const stdin = options.stdin ?? process.stdin
+  if (stdin.isTTY) stdin.setRawMode(true)
   try {
     app = render(
       createElement(StateApp, {
@@ -101,10 +105,11 @@ export async function runInteractiveState(options: InteractiveStateOptions): Pro
         color: colorEnabled(stdout),
         onCursor: (i: number) => (cursor = i),
       }),
-      { stdout, stdin: options.stdin ?? process.stdin, exitOnCtrlC: true },
+      { stdout, stdin, exitOnCtrlC: true },
     )
     await app.waitUntilExit()
   } finally {
+    if (stdin.isTTY) stdin.setRawMode(false)
     for (const signal of SIGNALS) process.off(signal, onSignal)
     process.off('exit', restore)
     restore()

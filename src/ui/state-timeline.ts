@@ -86,11 +86,18 @@ export interface EventList {
    * index of the page around it when that page's text shows it cannot hold the needle.
    */
   skipWithout?(index: number, needle: string, direction: Direction): number | undefined
+  /** An event's search text (eventSearchText), when the list has it made already; given, the timeline makes none in idle time. */
+  searchTextAt?(index: number): string | undefined
   /** Idle work until `deadline` (performance.now()): pages parsed, those near event `near` first; true while some is left. */
   prepare?(deadline: number, near?: number): boolean
 }
 
 const arrayList = (events: readonly Event[]): EventList => ({ length: events.length, at: (i) => events[i] })
+
+/** What `/` looks into for an event, in lower case: its type, data and metadata. */
+export function eventSearchText(e: Event): string {
+  return `${e.type}\u0000${JSON.stringify(e.data)}\u0000${JSON.stringify(e.meta)}`.toLowerCase()
+}
 
 /**
  * One stream's events and the states between them. States are not stored per event:
@@ -279,11 +286,8 @@ export class StateTimeline {
   }
 
   private searchText(i: number): string {
-    let text = this.texts[i]
-    if (text === undefined) {
-      const e = this.list.at(i)
-      text = this.texts[i] = `${e.type}\u0000${JSON.stringify(e.data)}\u0000${JSON.stringify(e.meta)}`.toLowerCase()
-    }
+    let text = this.texts[i] ?? this.list.searchTextAt?.(i)
+    if (text === undefined) text = this.texts[i] = eventSearchText(this.list.at(i))
     return text
   }
 
@@ -295,7 +299,8 @@ export class StateTimeline {
   prepare(budgetMs: number, near = 0): boolean {
     const deadline = performance.now() + budgetMs
     if (this.list.prepare?.(deadline, near) === true) return true
-    const n = this.list.length
+    // A list that brings its own search texts (from the folding thread) needs none made here.
+    const n = this.list.searchTextAt === undefined ? this.list.length : 0
     while (this.indexed < n) {
       const end = Math.min(n, this.indexed + 200)
       for (let i = this.indexed; i < end; i++) this.searchText(i)

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
-import { eventPage, joinPage, type PageText } from '../events/event-page.js'
+import { eventPage } from '../events/event-page.js'
 import type { Reducer } from '../fold/reducer.js'
 import type { EventSource, ReadOptions } from '../sources/source.js'
 import { EMPTY_CHAIN, type UpcastChain } from '../upcast/chain.js'
@@ -16,7 +16,7 @@ export const noEventsOnceUpcast = (source: string, stream: string): UserError =>
 /** One stream folded, and its events as pages of text (EventPage of decoded events) to hand to another thread. */
 export interface FoldedPages {
   fold: TimelineFold
-  pages: PageText[]
+  texts: string[]
 }
 
 export interface FoldPagesOptions {
@@ -27,16 +27,15 @@ export interface FoldPagesOptions {
 
 /**
  * Reads, decodes (and upcasts) and folds one stream event by event, keeping no event: only the
- * fold and the pages' text, written with JSON.stringify (column by column, so that the view knows
- * where each column is). (A plain SQLite stream's pages come
+ * fold and the pages' text, written with JSON.stringify. (A plain SQLite stream's pages come
  * from SQLite instead: see SqliteSource.streamPages and timeline-thread.ts.)
  */
 export async function foldStreamPages(source: EventSource, stream: string, reducer: Reducer, options: FoldPagesOptions = {}): Promise<FoldedPages> {
   const upcasters = options.upcasters ?? EMPTY_CHAIN
   const fold = new TimelineFold(reducer)
-  const pages: PageText[] = []
+  const texts: string[] = []
   let page: Event[] = []
-  const keep = () => pages.push(joinPage(eventPage(page).map((column) => JSON.stringify(column))))
+  const keep = () => texts.push(JSON.stringify(eventPage(page)))
   let seen = 0
   const take = (event: Event) => {
     fold.add(event)
@@ -55,5 +54,5 @@ export async function foldStreamPages(source: EventSource, stream: string, reduc
   }
   if (seen === 0) throw await noSuchStream(source, stream)
   if (page.length > 0) keep()
-  return { fold, pages }
+  return { fold, texts }
 }

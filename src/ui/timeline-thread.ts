@@ -5,7 +5,7 @@ import type { EventSource, ReadOptions } from '../sources/source.js'
 import type { SourceRecipe } from '../sources/open.js'
 import type { SqliteSource, SqliteSourceSpec } from '../sources/sqlite/sqlite-source.js'
 import type { UpcastChain } from '../upcast/chain.js'
-import { ChunkedEvents } from './chunked-events.js'
+import { ChunkedEvents, type PageSearchTexts } from './chunked-events.js'
 import { startFoldingThread } from './folding-thread.js'
 import { startingPoint, type StartOptions, type ViewState } from './state-navigation.js'
 import { readStream, StateTimeline, TimelineFold, type TimelineParts } from './state-timeline.js'
@@ -23,16 +23,16 @@ export interface TimelineWorkerInput {
 }
 
 /** What the starting thread sends a `pages` thread. */
-export type ToTimelineThread = { type: 'page'; text: string; sections: number[]; count: number } | { type: 'end'; expected: number }
+export type ToTimelineThread = { type: 'page'; text: string; count: number } | { type: 'end'; expected: number }
 
 /**
  * What a folding thread says. `texts`: the pages of decoded events, when it read the store itself.
- * After `done`, the pages' search texts (`searched`, from page `from` on), then `finished`.
+ * After `done`, its pages' search texts (`searched`, from page `from` on), then `finished`.
  */
 export type TimelineThreadMessage =
   | { type: 'warning'; message: string }
   | { type: 'done'; texts: string[]; length: number; parts: TimelineParts }
-  | { type: 'searched'; from: number; texts: Array<string | null> }
+  | { type: 'searched'; from: number; pages: PageSearchTexts[] }
   | { type: 'finished' }
   | { type: 'error'; message: string; exitCode: number; user: boolean }
 
@@ -40,8 +40,8 @@ type Done = Extract<TimelineThreadMessage, { type: 'done' }> & { how: TimelineWo
 
 /** The pages' search texts a folding thread sends after its fold, kept until the view takes them. */
 class SearchedTexts {
-  private readonly kept: Array<[number, Array<string | null>]> = []
-  private taker?: (from: number, texts: Array<string | null>) => void
+  private readonly kept: Array<[number, PageSearchTexts[]]> = []
+  private taker?: (from: number, pages: PageSearchTexts[]) => void
   /** The pages the thread has sent texts of, once it has sent them all or stopped. */
   readonly finished: Promise<number>
   private sent = 0
@@ -52,14 +52,14 @@ class SearchedTexts {
   end(): void {
     this.settle(this.sent)
   }
-  add(from: number, texts: Array<string | null>): void {
-    this.sent += texts.length
-    if (this.taker === undefined) this.kept.push([from, texts])
-    else this.taker(from, texts)
+  add(from: number, pages: PageSearchTexts[]): void {
+    this.sent += pages.length
+    if (this.taker === undefined) this.kept.push([from, pages])
+    else this.taker(from, pages)
   }
-  onto(taker: (from: number, texts: Array<string | null>) => void): void {
+  onto(taker: (from: number, pages: PageSearchTexts[]) => void): void {
     this.taker = taker
-    for (const [from, texts] of this.kept.splice(0)) taker(from, texts)
+    for (const [from, pages] of this.kept.splice(0)) taker(from, pages)
   }
 }
 
@@ -114,7 +114,7 @@ export function openTimeline(options: TimelineOptions): { opened: Promise<Opened
       const decoded = done.how === 'store'
       const verbatim = decoded || (options.source as SqliteSource).layout.mapping.eventId === undefined
       const events = new ChunkedEvents(done.texts, done.length, PAGE_EVENTS, options.stream, { decoded, verbatim })
-      done.searched.onto((from, texts) => events.takeSearched(from, texts))
+      done.searched.onto((from, pages) => events.takeSearchTexts(from, pages))
       const timeline = new StateTimeline(events, options.reducer, done.parts)
       return { timeline, ...startingPoint(timeline, options.start), how: done.how, searchTexts: done.searched.finished }
     },
@@ -160,7 +160,7 @@ function sendPages(options: TimelineOptions, source: SqliteSource): Promise<Done
     for (const page of pages) {
       if (page === null) throw new Error('a row is not plain')
       texts.push(page.text)
-      worker.postMessage({ type: 'page', text: page.text, sections: page.sections, count: page.count } satisfies ToTimelineThread)
+      worker.postMessage({ type: 'page', text: page.text, count: page.count } satisfies ToTimelineThread)
     }
     worker.postMessage({ type: 'end', expected: source.countStream(options.stream) } satisfies ToTimelineThread)
   })
@@ -195,7 +195,7 @@ function foldInThread(options: TimelineOptions, store: TimelineWorkerInput['stor
     let settled = false
     worker.on('message', (message: TimelineThreadMessage) => {
       if (message.type === 'warning') return options.onWarning?.(message.message)
-      if (message.type === 'searched') return searched.add(message.from, message.texts)
+      if (message.type === 'searched') return searched.add(message.from, message.pages)
       if (settled || message.type !== 'done') void worker.terminate()
       if (settled) return searched.end() // finished with the search texts, or failed making them (the view makes its own)
       settled = true

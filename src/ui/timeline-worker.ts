@@ -1,10 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
-import { pageEvents, type PageText } from '../events/event-page.js'
+import { pageEvents } from '../events/event-page.js'
 import { loadReducer, type Reducer } from '../fold/reducer.js'
 import { loadUpcasters } from '../upcast/load-upcasters.js'
-import { pageSearchText } from './chunked-events.js'
+import { pageSearchTexts } from './chunked-events.js'
 import { TimelineFold } from './state-timeline.js'
 import type { TimelineThreadMessage, TimelineWorkerInput, ToTimelineThread } from './timeline-thread.js'
 
@@ -49,25 +49,25 @@ function done(fold: TimelineFold, texts: string[]): void {
 }
 
 /** Pages sent back at a time with their search texts. */
-const SEARCHED_BATCH = 8
+const SEARCH_TEXTS_BATCH = 4
 
 /**
- * Once the view is open: each page's search text (see ChunkedEvents.skipWithout), made here so
- * that the view's thread, which answers keys, does not; a few pages a message.
+ * Once the view is open: the search texts of every page's events (see ChunkedEvents.skipWithout),
+ * made here so that the view's thread, which answers keys, does not; a few pages a message.
  */
-async function sendSearchedTexts(pages: PageText[]): Promise<void> {
-  for (let from = 0; from < pages.length; from += SEARCHED_BATCH) {
-    const texts = pages.slice(from, from + SEARCHED_BATCH).map(pageSearchText)
-    post({ type: 'searched', from, texts })
+async function sendSearchTexts(texts: string[], decoded: boolean): Promise<void> {
+  for (let from = 0; from < texts.length; from += SEARCH_TEXTS_BATCH) {
+    const pages = texts.slice(from, from + SEARCH_TEXTS_BATCH).map((text) => pageSearchTexts(pageEvents(JSON.parse(text), input.stream, decoded)!))
+    post({ type: 'searched', from, pages }, pages.map((page) => page.starts.buffer as ArrayBuffer))
     await new Promise((resolve) => setImmediate(resolve))
   }
   post({ type: 'finished' })
 }
 
 /** Folds the pages the starting thread sends; a page that is not what it should be ends it (not as a user error). */
-function foldSentPages(reducer: Reducer): Promise<PageText[]> {
+function foldSentPages(reducer: Reducer): Promise<string[]> {
   const fold = new TimelineFold(reducer)
-  const pages: PageText[] = []
+  const texts: string[] = []
   let last = -Infinity
   return new Promise((resolve, reject) => {
     inbox.read((message: ToTimelineThread) => {
@@ -75,10 +75,10 @@ function foldSentPages(reducer: Reducer): Promise<PageText[]> {
         if (message.type === 'end') {
           if (fold.length === 0 || fold.length !== message.expected) throw new Error(`the pages hold ${fold.length} of ${message.expected} events`)
           done(fold, [])
-          resolve(pages)
+          resolve(texts)
           return
         }
-        pages.push({ text: message.text, sections: message.sections })
+        texts.push(message.text)
         const events: Event[] | undefined = pageEvents(JSON.parse(message.text), input.stream)
         if (events === undefined || events.length !== message.count) throw new Error('a page is not a page of events')
         for (const event of events) {
@@ -96,7 +96,7 @@ function foldSentPages(reducer: Reducer): Promise<PageText[]> {
 
 try {
   const [reducer, upcasters] = await Promise.all([loadReducer(input.reducerFile), loadUpcasters(input.upcastersFile)])
-  if (input.read === 'pages') await sendSearchedTexts(await foldSentPages(reducer))
+  if (input.read === 'pages') await sendSearchTexts(await foldSentPages(reducer), false)
   else {
     // Loaded only here: the pages thread needs no SQLite.
     const { foldStreamPages, noEventsOnceUpcast } = await import('./stream-pages.js')
@@ -108,8 +108,8 @@ try {
     const read = await foldStreamPages(source, input.stream, reducer, { upcasters, skipInvalid: input.skipInvalid, onWarning: (message) => post({ type: 'warning', message }) })
     await source.close()
     if (read.fold.length === 0) throw noEventsOnceUpcast(source.name, input.stream)
-    done(read.fold, read.pages.map((page) => page.text))
-    await sendSearchedTexts(read.pages)
+    done(read.fold, read.texts)
+    await sendSearchTexts(read.texts, true)
   }
 } catch (error) {
   // Pages that are not plain, or a state that cannot be sent (a function in it), are no user

@@ -2,7 +2,6 @@ import Database from 'better-sqlite3'
 import { existsSync, statSync } from 'node:fs'
 import { UserError } from '../../errors.js'
 import type { Event } from '../../events/event.js'
-import { joinPage, type PageText } from '../../events/event-page.js'
 import { normalizeStoredTime } from '../../events/time.js'
 import { findCheckpointTables, readCheckpoints } from '../../lag/checkpoints.js'
 import { rankSimilar } from '../similar.js'
@@ -279,7 +278,7 @@ export class SqliteSource implements EventSource {
    * when no index walks the stream in order, or the layout decodes its rows: read batches() then,
    * which also names a bad row.
    */
-  streamPages(stream: string, size: number): Generator<(PageText & { count: number; key: number }) | null> | undefined {
+  streamPages(stream: string, size: number): Generator<{ text: string; count: number; key: number } | null> | undefined {
     const key = this.streamKey(stream)
     if (key === undefined) return undefined
     const m = this.layout.mapping
@@ -318,7 +317,7 @@ export class SqliteSource implements EventSource {
         if (count === 0) return
         let k = 0
         const parts = columns.map((c) => (c === undefined ? 'null' : texts[k++]))
-        yield parts.every((part) => part !== null) && typeof max === 'number' ? { ...joinPage(parts as string[]), count, key: max } : null
+        yield parts.every((part) => part !== null) && typeof max === 'number' ? { text: `[${parts.join(',')}]`, count, key: max } : null
         if (count < size || typeof max !== 'number') return
         last = max
       }
