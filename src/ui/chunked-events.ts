@@ -143,8 +143,9 @@ export class ChunkedEvents implements EventList {
   }
 
   /**
-   * Straight to the next event of page `k` whose search text holds the needle (none holds a line
-   * break, so no match runs from one event's text into the next), or past the page when none does.
+   * Straight to the next event of page `k` whose search text holds the needle, or past the page
+   * when none does. The texts are joined by line breaks, which no needle holds: no match runs from
+   * one event's text into the next.
    */
   private skipBySearchTexts(k: number, { text, starts }: PageSearchTexts, index: number, needle: string, direction: Direction): number | undefined {
     const first = k * this.size
