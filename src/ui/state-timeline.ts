@@ -82,8 +82,8 @@ export interface EventList {
   readonly length: number
   at(index: number): Event
   /**
-   * Where a search for `needle` (lower case) may skip to from `index`, in `direction`: the last
-   * index of the page around it when that page's text shows it cannot hold the needle.
+   * Where a search for `needle` (lower case) may skip to from `index`, in `direction`: the event
+   * before the next one in the page that may hold it, or the page's last when none can.
    */
   skipWithout?(index: number, needle: string, direction: Direction): number | undefined
   /** An event's search text (eventSearchText), when the list has it made already; given, the timeline makes none in idle time. */
