@@ -1,30 +1,17 @@
 import { constants } from 'node:os'
 import { isAbsolute, relative } from 'node:path'
 import type { StateResult } from '../fold/fold-stream.js'
-import type { Reducer } from '../fold/reducer.js'
 import { colorEnabled } from '../output/colors.js'
-import type { SourceRecipe } from '../sources/open.js'
-import type { EventSource } from '../sources/source.js'
-import type { UpcastChain } from '../upcast/chain.js'
-import { openTimeline } from './timeline-thread.js'
+import type { StartOptions } from './state-navigation.js'
+import { openTimeline, type TimelineOptions } from './timeline-thread.js'
 import { warmUp } from './warm-up.js'
 
-export interface InteractiveStateOptions {
-  source: EventSource
-  stream: string
-  reducer: Reducer
-  upcasters?: UpcastChain
-  /** The files the reducer and upcasters came from, and how to open the source, for the thread that reads the stream (see openTimeline). */
-  files?: { reducer?: string; upcasters?: string }
-  recipe?: SourceRecipe
-  /** --at (ISO), --version or --position: where the view starts. */
-  at?: string
-  version?: number
-  position?: number | string
-  /** --stop-when: start where it first holds, and keep it as the breakpoint. */
-  stopWhen?: string
-  skipInvalid?: boolean
-  onWarning?: (message: string) => void
+/**
+ * What the view reads and folds (see TimelineOptions: the files the reducer and upcasters came
+ * from, and how to open the source, are for the thread that reads the stream), where it starts
+ * (--at, --version, --position, --stop-when), and the terminal.
+ */
+export interface InteractiveStateOptions extends Omit<TimelineOptions, 'start' | 'workerUrl'>, StartOptions {
   stdin?: NodeJS.ReadStream
   stdout?: NodeJS.WriteStream
 }
