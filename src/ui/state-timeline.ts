@@ -227,36 +227,33 @@ export class StateTimeline {
 
   /** The last event at or before an ISO time; -1 when every event is later. */
   indexAtTime(iso: string): number {
-    if (this.ordered.time) return this.lastAtOrBefore((i) => this.list.at(i).time <= iso)
-    for (let i = this.list.length - 1; i >= 0; i--) if (this.list.at(i).time <= iso) return i
-    return -1
+    return this.lastWhere(this.ordered.time, (i) => this.list.at(i).time <= iso)
   }
 
   /** The last event at or up to a stream version (events without one count 1, 2, 3...). */
   indexAtVersion(version: number): number {
-    const at = (i: number) => (this.list.at(i).version ?? i + 1) <= version
-    if (this.ordered.version) return this.lastAtOrBefore(at)
-    for (let i = this.list.length - 1; i >= 0; i--) if (at(i)) return i
-    return -1
+    return this.lastWhere(this.ordered.version, (i) => (this.list.at(i).version ?? i + 1) <= version)
   }
 
   /** The last event at or before a global position. */
   indexAtPosition(position: number | string): number {
     const target = Number(position)
-    const at = (i: number) => {
+    return this.lastWhere(this.ordered.position, (i) => {
       const p = this.list.at(i).position
       return typeof p === 'number' ? p <= target : String(p) <= String(position)
-    }
-    if (this.ordered.position) return this.lastAtOrBefore(at)
-    for (let i = this.list.length - 1; i >= 0; i--) if (at(i)) return i
-    return -1
+    })
   }
 
   /**
-   * The last index where `holds`, for a test that holds up to some index and not after (events in
-   * order): a look at ~17 events of 100,000, where a scan from the end would parse every page.
+   * The last index where `holds`; -1 when none. For events in `order` (the test holds up to some
+   * index and not after) a search in halves: a look at ~17 events of 100,000, where a scan from
+   * the end would parse every page.
    */
-  private lastAtOrBefore(holds: (index: number) => boolean): number {
+  private lastWhere(order: boolean, holds: (index: number) => boolean): number {
+    if (!order) {
+      for (let i = this.list.length - 1; i >= 0; i--) if (holds(i)) return i
+      return -1
+    }
     let low = -1
     let high = this.list.length
     while (high - low > 1) {
