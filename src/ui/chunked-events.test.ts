@@ -7,7 +7,7 @@ import { eventPage, pageEvents } from '../events/event-page.js'
 import { mergeReducer } from '../fold/reducer.js'
 import { SqliteSource } from '../sources/sqlite/sqlite-source.js'
 import { ChunkedEvents, pageSearchTexts } from './chunked-events.js'
-import { readStream, StateTimeline } from './state-timeline.js'
+import { readStream, StateTimeline, TimelineFold } from './state-timeline.js'
 
 const SIZE = 8
 
@@ -42,7 +42,9 @@ async function timelines(): Promise<{ chunked: () => { timeline: StateTimeline; 
   const events = await readStream(source, 's-1')
   await source.close()
   const inMemory = new StateTimeline(events, mergeReducer)
-  const parts = inMemory.parts()
+  const fold = new TimelineFold(mergeReducer)
+  for (const event of events) fold.add(event)
+  const parts = fold.parts()
   return {
     chunked: () => {
       const list = new ChunkedEvents(texts, events.length, SIZE, 's-1', { decoded: false, verbatim: true })

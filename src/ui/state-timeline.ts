@@ -147,14 +147,6 @@ export class StateTimeline {
     this.texts = new Array(this.list.length)
   }
 
-  /** What a thread that folded this timeline hands over (see TimelineParts). */
-  parts(): TimelineParts {
-    const warnings: Array<[number, string[]]> = []
-    this.warnings.forEach((list, index) => list !== undefined && warnings.push([index, [...list]]))
-    const final = this.cache?.count === this.list.length ? this.cache.state : this.foldTo(this.list.length)
-    return { every: this.every, checkpoints: this.checkpoints, final, warnings, ignored: this.ignored, summary: [...this.summary], stats: this.stats, ordered: this.ordered, copyable: this.copyable }
-  }
-
   event(index: number): Event {
     return this.list.at(index)
   }
