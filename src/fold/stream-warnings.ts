@@ -39,6 +39,8 @@ export class StreamWarnings {
   private readonly ignored = new Map<string, number>()
   /** Whether the reducer ignores the type of the event observed last (with a reducer). */
   ignoredLast = false
+  /** Whether a version or a time has gone back so far (state -i then cannot search them in halves). */
+  readonly wentBack = { version: false, time: false }
 
   constructor(private readonly reducer?: Reducer) {}
 
@@ -77,10 +79,14 @@ export class StreamWarnings {
     if (previous !== undefined) {
       if (event.version !== undefined && previous.version !== undefined) {
         if (event.version === previous.version) raised = this.add(event, `version ${event.version} repeats (positions ${previous.position} and ${event.position})`, raised)
-        else if (event.version < previous.version) raised = this.add(event, `version goes back from ${previous.version} to ${event.version} at position ${event.position}`, raised)
+        else if (event.version < previous.version) {
+          this.wentBack.version = true
+          raised = this.add(event, `version goes back from ${previous.version} to ${event.version} at position ${event.position}`, raised)
+        }
         else if (event.version > previous.version + 1) raised = this.add(event, `version gap: ${previous.version} is followed by ${event.version} (missing ${previous.version + 1}${event.version - previous.version > 2 ? `..${event.version - 1}` : ''})`, raised)
       }
       if (event.time !== '' && previous.time !== '' && event.time < previous.time) {
+        this.wentBack.time = true
         raised = this.add(event, `time goes backwards at ${label(event)}: ${event.time} is before ${previous.time}`, raised)
       }
     }

@@ -349,8 +349,9 @@ export class TimelineFold {
   private typeWidth = 4
   private year: string | undefined
   private oneYear = true
+  /** No empty time, no event without a version, only numeric positions; going back is the warnings' to see. */
   private readonly ordered = { time: true, version: true, position: true }
-  private last?: Event
+  private lastPosition = -Infinity
   private copyable = true
 
   constructor(private readonly reducer: Reducer, private readonly every = CHECKPOINT_EVERY) {
@@ -379,11 +380,10 @@ export class TimelineFold {
     if (i === 0) this.year = event.time.slice(0, 4)
     else if (this.oneYear && !event.time.startsWith(this.year!)) this.oneYear = false
     const ordered = this.ordered
-    const last = this.last
-    if (event.time === '' || (last !== undefined && event.time < last.time)) ordered.time = false
-    if (event.version === undefined || (last?.version !== undefined && event.version < last.version)) ordered.version = false
-    if (typeof event.position !== 'number' || (last !== undefined && event.position < (last.position as number))) ordered.position = false
-    this.last = event
+    if (event.time === '') ordered.time = false
+    if (event.version === undefined) ordered.version = false
+    if (typeof event.position !== 'number' || event.position < this.lastPosition) ordered.position = false
+    else this.lastPosition = event.position
     try {
       this.state = this.reducer.apply(this.state, event)
     } catch (error) {
@@ -405,6 +405,13 @@ export class TimelineFold {
     }
   }
 
+  /** Times, versions and positions that never go down (see TimelineParts.ordered). */
+  private order(): TimelineParts['ordered'] {
+    const { time, version, position } = this.ordered
+    const back = this.watch.wentBack
+    return { time: time && !back.time, version: version && !back.version, position }
+  }
+
   /** What the fold leaves (see TimelineParts), once the last event is in. */
   parts(): TimelineParts {
     if (this.copyable && this.count % this.every === 0) this.keep(this.state)
@@ -412,7 +419,7 @@ export class TimelineFold {
     const ignored = new Uint8Array(this.count)
     ignored.set(this.ignored.subarray(0, this.count))
     const stats = { oneYear: this.oneYear, labelWidth: this.labelWidth, typeWidth: this.typeWidth }
-    return { every: this.every, checkpoints, final: this.state, warnings: this.warnings, ignored, summary: this.watch.summary(), stats, ordered: { ...this.ordered }, copyable }
+    return { every: this.every, checkpoints, final: this.state, warnings: this.warnings, ignored, summary: this.watch.summary(), stats, ordered: this.order(), copyable }
   }
 }
 
