@@ -4,6 +4,7 @@ import { RewindCommand } from '../src/cli/base-command.js'
 import { DUPLICATED_ACCOUNT } from '../src/demo/bank-events.js'
 import { DRIFTED_ACCOUNT, writeDemo, type DemoFiles } from '../src/demo/write-demo.js'
 import { chalkFor } from '../src/output/colors.js'
+import { printText } from '../src/output/terminal.js'
 
 export default class Demo extends RewindCommand {
   static summary = 'Write a demo bank store with a planted bug, its read model, a reducer and upcasters, and print what to try'
@@ -21,7 +22,7 @@ export default class Demo extends RewindCommand {
       const chalk = chalkFor()
       const dir = relative(process.cwd(), files.dir) || '.'
       const cmd = (text: string) => `  ${chalk.cyan(text)}`
-      process.stdout.write([
+      printText([
         `Wrote ${files.files.join(', ')} to ${dir}/`,
         '',
         `A customer says the balance of ${DUPLICATED_ACCOUNT} is too high, and the account_view read model disagrees with the store.`,

@@ -15,6 +15,7 @@ import { renderLagLine } from '../src/output/lag-line.js'
 import { renderLagTable } from '../src/output/lag-table.js'
 import { resolveSourceSpec, sourceKind } from '../src/sources/open.js'
 import { openDatabaseReadOnly, SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
+import { printText, printJson } from '../src/output/terminal.js'
 
 const { 'stream-path': _streamPath, ...kafkaConnectionFlags } = kafkaFlags
 
@@ -79,7 +80,7 @@ Kafka (kafka://BROKERS[/TOPIC]): per consumer group, topic and partition the com
       const rows = assessOnce(measurement, thresholds)
       if (rows.some((r) => r.status === 'FAIL')) process.exitCode = 1
       if (this.jsonEnabled()) return lagJson(measurement, rows)
-      process.stdout.write(`${rows.length === 0 ? 'no consumer groups found' : renderLagTable(measurement, rows, chalkFor())}\n`)
+      printText(`${rows.length === 0 ? 'no consumer groups found' : renderLagTable(measurement, rows, chalkFor())}\n`)
       return undefined
     } finally {
       await probe.close()
@@ -168,8 +169,8 @@ Kafka (kafka://BROKERS[/TOPIC]): per consumer group, topic and partition the com
         onSample: (measurement) => {
           const rows: AssessedRow[] = watcher.add(measurement)
           if (view !== undefined) view.update({ measurement, rows, error: undefined })
-          else if (this.jsonEnabled()) process.stdout.write(`${compactJson({ at: new Date(measurement.at).toISOString(), ...lagJson(measurement, rows) })}\n`)
-          else process.stdout.write(`${renderLagLine(measurement.at, rows)}\n`)
+          else if (this.jsonEnabled()) printJson(`${compactJson({ at: new Date(measurement.at).toISOString(), ...lagJson(measurement, rows) })}\n`)
+          else printText(`${renderLagLine(measurement.at, rows)}\n`)
         },
       })
     } finally {

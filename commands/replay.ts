@@ -92,7 +92,7 @@ export default class Replay extends RewindCommand {
       }
       if (target !== undefined && flags.format === undefined) return undefined
       const format = flags.format ?? (process.stdout.isTTY ? 'table' : 'ndjson')
-      const out = new OutputWriter()
+      const out = new OutputWriter(format === 'table' ? 'text' : 'json')
       if (format === 'table') {
         await out.line(renderReplayTable(result.states, chalkFor()))
         this.note(`${result.states.size} streams, ${result.events} events folded${as.time ? ` as of ${as.time}` : ''}`)

@@ -10,6 +10,7 @@ import type { SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
 import type { TailReadOptions } from '../src/tail/options.js'
 import type { TailRange } from '../src/tail/range.js'
 import { OutputWriter } from '../src/output/writer.js'
+import { outputKindOf } from '../src/output/event-format.js'
 import { runTail, tailEvents, type TailFilterOptions } from '../src/tail/tail.js'
 import { loadUpcasters } from '../src/upcast/load-upcasters.js'
 
@@ -77,7 +78,7 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
         fromCommitted: flags.group !== undefined && flags.from === undefined,
         onWarning: read.onWarning,
       }
-      const out = new OutputWriter()
+      const out = new OutputWriter(outputKindOf(printer))
       // A Kafka read to the end as NDJSON: each fetched unit is printed on its own (possibly by a
       // worker thread), in order. A whole SQLite range as NDJSON: lines made from the stored JSON
       // text, by worker threads when it is big. Everything else streams events through runTail.

@@ -1,6 +1,8 @@
-import { Command, Errors, Flags } from '@oclif/core'
+import { Command, Errors, Flags, ux } from '@oclif/core'
 import { loadConfig, type RewindConfig } from '../config.js'
 import { isDebug, UserError } from '../errors.js'
+import { printDiagnostic, printJson } from '../output/terminal.js'
+import { guardStyledText } from '../events/terminal-text.js'
 
 /**
  * Every rewind command: --json and --config, and one way to fail: a single line on stderr
@@ -25,12 +27,17 @@ export abstract class RewindCommand extends Command {
 
   /** Diagnostics go to stderr so stdout stays data. */
   protected note(message: string): void {
-    process.stderr.write(`${message}\n`)
+    printDiagnostic(message)
   }
 
   /** Warnings on stderr; with --json they are in the document instead. */
   protected warnUser(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`warning: ${message}\n`)
+    if (!this.jsonEnabled()) printDiagnostic(`warning: ${message}`)
+  }
+
+  /** oclif's --json output, through the same terminal guard as every other JSON rewind prints. */
+  override logJson(json: unknown): void {
+    printJson(`${ux.colorizeJson(json, { pretty: true, theme: this.config.theme?.json })}\n`)
   }
 
   protected async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
@@ -38,13 +45,16 @@ export abstract class RewindCommand extends Command {
     const known = error instanceof UserError
     const parseError = !known && error.oclif !== undefined
     const code = known ? error.exitCode : 2
-    let message = error.message ?? String(error)
+    // One line whatever the message quotes from a store; only the caret under an expression follows it.
+    const detail = known ? error.detail : undefined
+    let message = known ? error.headline : error.message ?? String(error)
     if (parseError) message = message.replace(/^Error:\s*/, '').split('\n').filter((l) => l.trim() !== '').join('; ')
     if (parseError && !/--help/.test(message)) message += `; see rewind ${this.id ?? ''} --help`.replace('  ', ' ')
     if (!known && !parseError && !isDebug()) message += ' (DEBUG=rewind shows the stack)'
-    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: code } })}\n`)
-    process.stderr.write(`rewind: ${message}\n`)
-    if (isDebug() && error.stack) process.stderr.write(`${error.stack}\n`)
+    if (this.jsonEnabled()) printJson(`${JSON.stringify({ error: { message: detail === undefined ? message : `${message}\n${detail}`, exitCode: code } })}\n`)
+    printDiagnostic(`rewind: ${message}`)
+    if (detail !== undefined) process.stderr.write(`${guardStyledText(detail)}\n`)
+    if (isDebug() && error.stack) process.stderr.write(`${guardStyledText(error.stack)}\n`)
     this.exit(code)
   }
 }
