@@ -81,6 +81,10 @@ export class SqliteLag {
       if (position !== null && typeof position !== 'number') {
         throw new UserError(`${file}: ${checkpoint.table} row "${checkpoint.name}": position ${JSON.stringify(position)} is not a global position (a whole number)`)
       }
+      if (position !== null && head !== null && position > head) {
+        // The usual cause: a follower's own file, whose tracking rows count another store's events.
+        throw new UserError(`${file}: checkpoint "${checkpoint.name}" (${checkpoint.table}) is at ${position}, beyond the head of ${this.source.file} (${head}): it tracks another store; run rewind lag UPSTREAM-STORE --checkpoint-db ${file}`)
+      }
       const lagEvents = Number(position === null ? this.countAll.get() : this.countAfter.get(position))
       let lagSeconds: number | null = 0
       if (lagEvents > 0) {

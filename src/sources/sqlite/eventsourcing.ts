@@ -7,11 +7,6 @@ import { InvalidValueError } from './values.js'
  */
 const ENVELOPE = new Set(['originator_id', 'originator_version', 'timestamp', 'originator_topic', 'class_version'])
 
-export function eventTypeFromTopic(topic: string): string {
-  const colon = topic.lastIndexOf(':')
-  return colon === -1 ? topic : topic.slice(colon + 1)
-}
-
 function untranscode(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(untranscode)
   if (value !== null && typeof value === 'object') {

@@ -6,7 +6,7 @@ import { normalizeStoredTime } from '../../events/time.js'
 import { findCheckpointTables, readCheckpoints } from '../../lag/checkpoints.js'
 import { rankSimilar } from '../similar.js'
 import type { EventSource, ReadOptions, SourceSummary, TypeVersionCount } from '../source.js'
-import { decodeStoredEventState, eventTypeFromTopic } from './eventsourcing.js'
+import { decodeStoredEventState } from './eventsourcing.js'
 import { detectLayout, quoteIdent, type ColumnMapping, type SqliteLayout } from './layout.js'
 import { storedLine, type RowShape } from './stored-line.js'
 import { asText, InvalidValueError, parseJsonColumn, parseSchemaVersion } from './values.js'
@@ -144,7 +144,8 @@ export class SqliteSource implements EventSource {
     try {
       let type: string, data: unknown, time: unknown, schemaVersion: number
       if (this.layout.preset === 'eventsourcing') {
-        type = eventTypeFromTopic(asText(row[2]))
+        // The whole topic (`module:Class.Event`): two modules' `Account.Opened` are two types.
+        type = asText(row[2])
         const decoded = decodeStoredEventState(row[3])
         data = decoded.data
         time = decoded.time
@@ -519,7 +520,7 @@ export class SqliteSource implements EventSource {
       .all(...params) as Array<{ type: unknown; sv: unknown; n: number }>
     const types = new Map<string, TypeVersionCount>()
     for (const row of grouped) {
-      const type = this.layout.preset === 'eventsourcing' ? eventTypeFromTopic(asText(row.type)) : asText(row.type)
+      const type = asText(row.type)
       const schemaVersion = parseSchemaVersion(row.sv)
       const key = `${type}\u0000${schemaVersion}`
       const entry = types.get(key) ?? { type, schemaVersion, count: 0 }
