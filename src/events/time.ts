@@ -70,3 +70,19 @@ export function normalizeStoredTime(value: unknown): string | undefined {
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString()
   return undefined
 }
+
+const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/i
+
+/**
+ * An ISO-8601 time as nanoseconds since the epoch, keeping every stored digit (microseconds,
+ * nanoseconds), so `10:00:01Z`, `10:00:01.000Z` and `11:00:01.000000+01:00` are one instant.
+ * No zone means UTC. Undefined when the text is not such a time.
+ */
+export function instantNanos(text: string): bigint | undefined {
+  const m = ISO_INSTANT.exec(text)
+  if (m === null) return undefined
+  const zone = m[4] === undefined || m[4].toUpperCase() === 'Z' ? 'Z' : m[4]
+  const ms = Date.parse(`${m[1]}T${m[2]}${zone}`)
+  if (Number.isNaN(ms)) return undefined
+  return BigInt(ms) * 1_000_000n + BigInt((m[3] ?? '').padEnd(9, '0'))
+}
