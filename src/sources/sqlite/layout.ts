@@ -130,6 +130,9 @@ export function detectLayout(db: Database.Database, file: string, overrides: Par
   }
 
   const mapping = { ...base, ...definedOnly(overrides) } as Partial<ColumnMapping>
+  // A guessed version column that is the global order (`--position-column seq`, and seq is also a
+  // version name) is none: without one, an event's version is its ordinal in its stream.
+  if (overrides.version === undefined && mapping.version !== undefined && mapping.version === (mapping.position ?? 'rowid')) delete mapping.version
   if (Object.keys(definedOnly(overrides)).some((k) => k !== 'table') && preset !== 'custom') preset = 'custom'
   const columns = new Set(tableColumns(db, mapping.table!).map((c) => c.name))
   const missing = (['stream', 'type', 'data'] as const).filter((k) => mapping[k] === undefined)
