@@ -83,7 +83,8 @@ export class SqliteSource implements EventSource {
     const version = add(m.version)
     const schemaVersion = add(m.schemaVersion)
     const time = add(m.time)
-    const meta = withMeta ? add(m.metadata) : -1
+    let meta = -1
+    if (withMeta && m.metadata !== undefined) meta = columns.push(this.layout.metadataSql ?? quoteIdent(m.metadata)) - 1
     const eventId = withMeta ? add(m.eventId) : -1
     shape = { select: columns.join(', '), version, schemaVersion, time, meta, eventId }
     this.shapes.set(withMeta, shape)
@@ -288,7 +289,7 @@ export class SqliteSource implements EventSource {
     this.mapForPointReads()
     const q = (name: string | undefined) => (name === undefined ? undefined : quoteIdent(name))
     // In EventPage order; undefined for a column the store lacks.
-    const columns = [this.positionExpr, q(m.version), quoteIdent(m.type), q(m.time), q(m.schemaVersion), q(m.eventId), quoteIdent(m.data), q(m.metadata)]
+    const columns = [this.positionExpr, q(m.version), quoteIdent(m.type), q(m.time), q(m.schemaVersion), q(m.eventId), quoteIdent(m.data), this.layout.metadataSql ?? q(m.metadata)]
     // One array per column (null for a column the store lacks); json_quote spells NULL as null, so
     // that group_concat, which skips NULLs, keeps every row. Data and metadata are the stored JSON:
     // a NULL or empty one leaves its array short or the page no JSON, which the reader notices. No
