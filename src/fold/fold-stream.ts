@@ -5,6 +5,7 @@ import { EMPTY_CHAIN, type UpcastChain } from '../upcast/chain.js'
 import { leafChanges, leaves, type FieldChange } from './changes.js'
 import { reducerFailure, type Reducer } from './reducer.js'
 import { StreamWarnings } from './stream-warnings.js'
+import { compareTimes } from '../events/time.js'
 
 export interface EventRef {
   position: string | number
@@ -90,7 +91,7 @@ export async function foldStream(source: EventSource, stream: string, options: F
     for (const stored of batch) {
       seen++
       for (const event of upcasters.apply(stored)) {
-        if (at !== undefined && event.time > at) continue
+        if (at !== undefined && compareTimes(event.time, at) > 0) continue
         if (options.version !== undefined && (event.version ?? count + 1) > options.version) break outer
         warnings.observe(event)
         const before = tracking ? structuredClone(state) : undefined

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js'
-import { parseTimeSpec } from '../events/time.js'
+import { parseTimeSpec, parseTimeSpecText } from '../events/time.js'
 
 /** One end of a `tail` range, before it is resolved against a source. */
 export type Bound =
@@ -54,7 +54,7 @@ export function parseBound(spec: string, flag: '--from' | '--until', kind: Sourc
     if (timeText !== text || /in the future/.test((error as Error).message)) throw error
     throw new UserError(`${flag} "${spec}" is not a position, offset or time; ${BOUND_FORMS}`)
   }
-  return { kind: 'time', time: date.toISOString(), ms: date.getTime() }
+  return { kind: 'time', time: parseTimeSpecText(timeText, flag, now), ms: date.getTime() }
 }
 
 export interface TailRange {
