@@ -12,11 +12,11 @@ const FORM = 'expected sqlite:FILE#TABLE, e.g. sqlite:read.db#account_view'
 export function parseSqliteTableRef(spec: string, flag: string): SqliteTableRef {
   const rest = spec.startsWith('sqlite:') ? spec.slice('sqlite:'.length) : spec
   const hash = rest.indexOf('#')
-  if (hash < 0) throw new UserError(`${flag} "${spec}": no #TABLE; ${FORM}`)
+  if (hash < 0) throw new UserError(`${flag} "${spec}": ${FORM}; there is no #TABLE`)
   const file = rest.slice(0, hash)
   const table = rest.slice(hash + 1)
-  if (file === '') throw new UserError(`${flag} "${spec}": no FILE before #; ${FORM}`)
-  if (table === '') throw new UserError(`${flag} "${spec}": no TABLE after #; ${FORM}`)
+  if (file === '') throw new UserError(`${flag} "${spec}": ${FORM}; there is no FILE before #`)
+  if (table === '') throw new UserError(`${flag} "${spec}": ${FORM}; there is no TABLE after #`)
   return { file, table }
 }
 

@@ -86,8 +86,9 @@ export class StoreFiles {
       for (const id of identities(path)) {
         const hit = this.ids.get(id)
         if (hit === undefined) continue
-        if (sidecar === '' && hit.sidecar === '') return `that is the source store${target === this.store ? '' : ` ${this.store} under another name`}`
-        return `${target}${sidecar} is ${hit.path}, a file of the source store ${this.store}`
+        if (sidecar === '' && hit.sidecar === '') return `that is the source store${resolve(target) === resolve(this.store) ? '' : ` ${this.store} under another name`}`
+        const what = hit.sidecar === '' ? 'the source store' : `the ${hit.sidecar.slice(1)} file of the source store`
+        return `${sidecar === '' ? target : `writing ${target} writes ${target}${sidecar}, which`} is ${what} ${this.store}`
       }
     }
     return undefined

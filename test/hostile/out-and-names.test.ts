@@ -46,7 +46,7 @@ describe('replay --out never reaches the source store through another name (item
     mkdirSync(join(dir, 'sub'))
     for (const target of ['hard.db', 'soft.db', './sub/../bank.db', join(dir, 'sub', '..', 'hard.db'), 'dangling.db', 'bank.db-journal', 'bank.db-wal', 'bank.db-shm']) {
       const result = await runCli(['replay', 'bank.db', '--out', `sqlite:${target}#copy`], { cwd: dir })
-      oneLine(result, /source store .*rewind never writes to it/)
+      oneLine(result, /source store.*; rewind never writes to it/)
       expect(result.stderr).toContain(target)
     }
     expect(hash(store)).toBe(before)
@@ -69,7 +69,7 @@ describe('replay --out never reaches the source store through another name (item
       const wal = hash(`${store}-wal`)
       for (const target of ['bank.db-wal', 'bank.db-shm', 'wal-link.db']) {
         const result = await runCli(['replay', 'bank.db', '--out', `sqlite:${target}#copy`], { cwd: dir })
-        oneLine(result, /source store .*rewind never writes to it/)
+        oneLine(result, /source store.*; rewind never writes to it/)
       }
       expect(hash(`${store}-wal`)).toBe(wal)
     } finally {
