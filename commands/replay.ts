@@ -45,7 +45,7 @@ export default class Replay extends RewindCommand {
     reducer: reducerFlag,
     upcasters: upcastersFlag,
     format: Flags.string({ description: 'Output format (default: table on a terminal, ndjson when piped)', options: ['table', 'json', 'ndjson'] }),
-    out: Flags.string({ description: 'Write the states as a new read model: sqlite:FILE#TABLE (never the source file)' }),
+    out: Flags.string({ description: 'Write the states as a new read model: sqlite:FILE#TABLE (never the source store, under any name; TABLE is everything after the first #)' }),
     force: Flags.boolean({ description: 'With --out: replace the table if it exists' }),
     workers: Flags.integer({ description: 'Fold streams in this many threads (SQLite; the split is by stream id)', default: 1, min: 1, max: 16 }),
     'skip-invalid': skipInvalidFlag,

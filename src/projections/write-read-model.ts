@@ -36,7 +36,10 @@ function writeError(error: unknown, target: SqliteTableRef): unknown {
 export function writeReadModel(target: SqliteTableRef, states: Map<string, StreamState>, options: { replace?: boolean; notInto?: StoreFiles } = {}): WrittenReadModel {
   // lstat: a dangling link is there too (and is not ours to remove).
   const existed = lstatSync(target.file, { throwIfNoEntry: false }) !== undefined
-  if (statSync(target.file, { throwIfNoEntry: false })?.isDirectory() === true) throw new UserError(`${target.file}: is a directory; --out names an SQLite file (new or existing)`)
+  const stat = statSync(target.file, { throwIfNoEntry: false })
+  if (stat?.isDirectory() === true) throw new UserError(`${target.file}: is a directory; --out names an SQLite file (new or existing)`)
+  // A device or pipe holds no database, and SQLite would put a -journal next to it (/dev/null-journal).
+  if (stat !== undefined && !stat.isFile()) throw new UserError(`${target.file}: not a regular file; --out names an SQLite file (new or existing)`)
   let db: Database.Database | undefined
   let written = false
   try {

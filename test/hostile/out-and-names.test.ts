@@ -2,6 +2,7 @@
 // source store through another name, odd field and table names round-trip through --out and diff,
 // and every refusal is one line that names the file.
 import Database from 'better-sqlite3'
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -152,6 +153,11 @@ describe('--out and --projection errors name what failed (item 16)', () => {
     const result = await runCli(['replay', 'bank.db', '--out', 'sqlite:notes.txt#t'], { cwd: dir })
     oneLine(result, /notes\.txt: not an SQLite database/)
     expect(hash(join(dir, 'notes.txt'))).toBe(before)
+    // A named pipe (or /dev/null) holds no database; SQLite would block on it or put a -journal beside it.
+    execFileSync('mkfifo', [join(dir, 'pipe.db')])
+    const pipe = await runCli(['replay', 'bank.db', '--out', 'sqlite:pipe.db#t'], { cwd: dir, timeoutMs: 20_000 })
+    oneLine(pipe, /pipe\.db: not a regular file/)
+    expect(readdirSync(dir).sort()).toEqual(['bank.db', 'notes.txt', 'pipe.db'])
   })
 
   it('--out #CANARY next to a table canary gets the --force hint, and --force replaces it', async () => {
