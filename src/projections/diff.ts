@@ -107,7 +107,7 @@ export async function diffProjection(options: DiffOptions): Promise<DiffReport> 
 
   const replay = await replayAll(source, { reducer, upcasters, filter, read, onProgress: options.onProgress })
   const { states } = replay
-  const plan = planColumns(table.columns, { key: table.key, stateFields: stateFieldsOf(states.values()), map: options.map, ignore: options.ignore, table: table.label })
+  const plan = planColumns(table.columns, { key: table.key, stateFields: stateFieldsOf(states.values()), map: options.map, written: table.written, ignore: options.ignore, table: table.label })
 
   const warnings: string[] = []
   const json: DiffJson = { compared: 0, matched: 0, drifted: [], missing: [], extra: [] }
