@@ -3,6 +3,7 @@ import { kafkaFlags, mappingFlags, sourceArg } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
 import { chalkFor } from '../src/output/colors.js'
 import { renderSummary } from '../src/output/summary.js'
+import { redactUri } from '../src/sources/redact-uri.js'
 import type { SourceSummary } from '../src/sources/source.js'
 
 export default class Inspect extends RewindCommand {
@@ -24,6 +25,7 @@ export default class Inspect extends RewindCommand {
     const { source } = await openFromFlags(args.source, flags, config)
     try {
       const summary = await source.summarize()
+      summary.source = redactUri(summary.source)
       if (!this.jsonEnabled()) process.stdout.write(`${renderSummary(summary, chalkFor())}\n`)
       return summary
     } finally {
