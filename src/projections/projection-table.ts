@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import { UserError } from '../errors.js'
 import { quoteIdent, tableColumns, tableNames } from '../sources/sqlite/layout.js'
+import { describeSqliteError, explainSqlite, explainSqliteRows } from '../sources/sqlite/sqlite-errors.js'
 import { openDatabaseReadOnly } from '../sources/sqlite/sqlite-source.js'
 import type { SqliteTableRef } from './sqlite-target.js'
 
@@ -24,14 +25,15 @@ export class ProjectionTable {
       }
     } catch (error) {
       this.db.close()
-      throw error
+      throw describeSqliteError(error, { file: ref.file, table: ref.table })
     }
   }
 
   /** Rows as arrays in column order, sorted by key, read one at a time. */
   rows(): IterableIterator<unknown[]> {
     const select = this.columns.map(quoteIdent).join(', ')
-    return this.db.prepare(`SELECT ${select} FROM ${quoteIdent(this.ref.table)} ORDER BY ${quoteIdent(this.key)}`).raw(true).iterate() as IterableIterator<unknown[]>
+    const place = { file: this.ref.file, table: this.ref.table }
+    return explainSqliteRows(place, explainSqlite(place, () => this.db.prepare(`SELECT ${select} FROM ${quoteIdent(this.ref.table)} ORDER BY ${quoteIdent(this.key)}`).raw(true).iterate() as IterableIterator<unknown[]>))
   }
 
   close(): void {

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import type { KafkaConfig } from '../../config.js'
 import { UserError } from '../../errors.js'
 import { parseDuration } from '../../events/time.js'
+import { readRegularFile } from '../../files/regular-file.js'
 import { redactSecrets, redactUri } from '../redact-uri.js'
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512'
@@ -98,11 +99,7 @@ function readPem(value: string | undefined, what: string, dir: string): string |
   if (value.includes('-----BEGIN')) return value
   const file = isAbsolute(value) ? value : resolve(dir, value)
   if (!existsSync(file)) throw new UserError(`${what}: no such file ${value}`)
-  try {
-    return readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new UserError(`${what}: cannot read ${value}: ${(error as Error).message}`)
-  }
+  return readRegularFile(file, { shown: `${what} ${value}`, expected: 'a PEM file', maxBytes: 2 ** 20 })
 }
 
 export interface ConnectionInputs {
