@@ -70,7 +70,8 @@ function normalize(raw: unknown, file: string): RewindConfig {
 
 /** Makes a file path inside a source URI absolute, relative to the config file. */
 function resolveUriPath(uri: string, dir: string): string {
-  if (uri.startsWith('kafka://')) return uri
+  // kafka://, and URIs of kinds rewind does not read (postgres://): not paths, and kept whole.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !/^(sqlite|file):/.test(uri)) return uri
   const match = /^(sqlite:|file:)?(.*)$/.exec(uri)!
   const [, scheme = '', rest] = match
   const [path, fragment] = rest.split('#')
