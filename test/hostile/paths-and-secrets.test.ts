@@ -150,6 +150,16 @@ describe('bad paths fail at once (exit 2, one line)', () => {
     expect(expectOneLine(await run(['demo', join(dir, 'file', 'demo')]))).toContain(`${join(dir, 'file')} is a file`)
   })
 
+  it('a reducer, an upcaster module or a TLS file that is a device or a pipe', async () => {
+    const dir = tempDir()
+    execFileSync('mkfifo', [join(dir, 'reducer.js')])
+    const store = join(demo, 'bank.db')
+    expect(expectOneLine(await run(['state', store, 'acc-01', '--reducer', '/dev/zero']))).toBe('rewind: /dev/zero: is a character device; the reducer must be a .js, .mjs or .ts file')
+    expect(expectOneLine(await run(['state', store, 'acc-01', '--reducer', join(dir, 'reducer.js')]))).toContain('reducer.js: is a named pipe (FIFO)')
+    expect(expectOneLine(await run(['upcast', 'run', store, '--upcasters', '/dev/zero']))).toContain('/dev/zero: is a character device')
+    expect(expectOneLine(await run(['tail', 'kafka://127.0.0.1:1/orders', '--tls-ca', '/dev/zero', '--timeout', '1s']))).toContain('--tls-ca /dev/zero: is a character device, expected a PEM file')
+  })
+
   it('a named pipe given as a SQLite store', async () => {
     const dir = tempDir()
     execFileSync('mkfifo', [join(dir, 'events.db')])
