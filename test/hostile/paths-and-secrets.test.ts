@@ -78,6 +78,16 @@ describe('credentials in source URIs are never printed', () => {
     }
   })
 
+  it('in brokers given with credentials (--brokers, KAFKA_BROKERS)', async () => {
+    const brokers = `bob:${SECRET}@127.0.0.1:1`
+    for (const [args, env] of [[['--brokers', brokers], {}], [[], { KAFKA_BROKERS: brokers }]] as const) {
+      const result = await runCli(['tail', 'kafka:///orders', ...args, '--timeout', '1s'], { env: { ...env, DEBUG: 'rewind' } })
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain('***@127.0.0.1:1')
+      expectNoSecret(result)
+    }
+  })
+
   it('when SOURCE is mistaken for a command', async () => {
     for (const env of [{}, { DEBUG: 'rewind' }]) {
       const result = await runCli([`kafka://bob:${SECRET}@127.0.0.1:1/orders`], { env })

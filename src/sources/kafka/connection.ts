@@ -65,7 +65,11 @@ function splitBrokers(value: string | string[] | undefined): string[] {
 
 function checkBroker(broker: string, from: string): string {
   const withPort = /:\d+$/.test(broker) ? broker : `${broker}:9092`
-  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/.test(withPort)) throw new UserError(`${from}: "${broker}" is not HOST:PORT`)
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/.test(withPort)) {
+    // USER:PASSWORD@HOST in --brokers or KAFKA_BROKERS: no scheme for redactSecrets to see.
+    const shown = broker.includes('@') ? `***@${broker.slice(broker.lastIndexOf('@') + 1)}` : broker
+    throw new UserError(`${from}: "${shown}" is not HOST:PORT${broker.includes('@') ? '; credentials go in --sasl-username and KAFKA_SASL_PASSWORD' : ''}`)
+  }
   return withPort
 }
 
