@@ -13,7 +13,7 @@ interface SqliteErrorLike extends Error {
   code: string
 }
 
-export function isSqliteError(error: unknown): error is SqliteErrorLike {
+function isSqliteError(error: unknown): error is SqliteErrorLike {
   return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && (error as SqliteErrorLike).code.startsWith('SQLITE_')
 }
 
@@ -92,14 +92,6 @@ export function explainSqlite<T>(place: SqlitePlace | (() => SqlitePlace), read:
 export function* explainSqliteRows<T>(place: SqlitePlace | (() => SqlitePlace), rows: Iterable<T>): Generator<T> {
   try {
     yield* rows
-  } catch (error) {
-    throw describeSqliteError(error, typeof place === 'function' ? place() : place)
-  }
-}
-
-export async function* explainSqliteBatches<T>(place: SqlitePlace | (() => SqlitePlace), batches: AsyncIterable<T>): AsyncGenerator<T> {
-  try {
-    yield* batches
   } catch (error) {
     throw describeSqliteError(error, typeof place === 'function' ? place() : place)
   }
