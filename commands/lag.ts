@@ -14,7 +14,7 @@ import { compactJson } from '../src/output/json.js'
 import { renderLagLine } from '../src/output/lag-line.js'
 import { renderLagTable } from '../src/output/lag-table.js'
 import { resolveSourceSpec, sourceKind } from '../src/sources/open.js'
-import { redactUri } from '../src/sources/redact-uri.js'
+import { redactSecrets, redactUri } from '../src/sources/redact-uri.js'
 import { openDatabaseReadOnly, SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
 
 const { 'stream-path': _streamPath, ...kafkaConnectionFlags } = kafkaFlags
@@ -161,7 +161,7 @@ Kafka (kafka://BROKERS[/TOPIC]): per consumer group, topic and partition the com
           } catch (error) {
             // A failing first measurement is a bad setup (exit 2); later ones are shown and retried.
             if (measured === 0 || !(error instanceof UserError)) throw error
-            view?.update({ error: error.message })
+            view?.update({ error: redactSecrets(error.message) })
             if (view === undefined) this.note(`rewind: ${error.message}`)
             return undefined
           }
