@@ -3,6 +3,7 @@ import { loadConfig, type RewindConfig } from '../config.js'
 import { isDebug, UserError } from '../errors.js'
 import { printDiagnostic, printJson } from '../output/terminal.js'
 import { guardStyledText } from '../events/terminal-text.js'
+import { redactSecrets } from '../sources/redact-uri.js'
 
 /**
  * Every rewind command: --json and --config, and one way to fail: a single line on stderr
@@ -27,12 +28,12 @@ export abstract class RewindCommand extends Command {
 
   /** Diagnostics go to stderr so stdout stays data. */
   protected note(message: string): void {
-    printDiagnostic(message)
+    printDiagnostic(redactSecrets(message))
   }
 
   /** Warnings on stderr; with --json they are in the document instead. */
   protected warnUser(message: string): void {
-    if (!this.jsonEnabled()) printDiagnostic(`warning: ${message}`)
+    if (!this.jsonEnabled()) printDiagnostic(`warning: ${redactSecrets(message)}`)
   }
 
   /** oclif's --json output, through the same terminal guard as every other JSON rewind prints. */
@@ -51,10 +52,12 @@ export abstract class RewindCommand extends Command {
     if (parseError) message = message.replace(/^Error:\s*/, '').split('\n').filter((l) => l.trim() !== '').join('; ')
     if (parseError && !/--help/.test(message)) message += `; see rewind ${this.id ?? ''} --help`.replace('  ', ' ')
     if (!known && !parseError && !isDebug()) message += ' (DEBUG=rewind shows the stack)'
+    // The last guard: a URI with credentials may be quoted by any message, ours or a library's.
+    message = redactSecrets(message)
     if (this.jsonEnabled()) printJson(`${JSON.stringify({ error: { message: detail === undefined ? message : `${message}\n${detail}`, exitCode: code } })}\n`)
     printDiagnostic(`rewind: ${message}`)
     if (detail !== undefined) process.stderr.write(`${guardStyledText(detail)}\n`)
-    if (isDebug() && error.stack) process.stderr.write(`${guardStyledText(error.stack)}\n`)
+    if (isDebug() && error.stack) process.stderr.write(`${guardStyledText(redactSecrets(error.stack))}\n`)
     this.exit(code)
   }
 }

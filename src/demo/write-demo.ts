@@ -1,8 +1,10 @@
 import Database from 'better-sqlite3'
-import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { UserError } from '../errors.js'
+import { makeDirectory } from '../files/make-directory.js'
+import { fsReason } from '../files/regular-file.js'
 import { loadReducer } from '../fold/reducer.js'
 import { replayAll } from '../fold/replay.js'
 import { SqliteSource } from '../sources/sqlite/sqlite-source.js'
@@ -88,7 +90,18 @@ async function writeReadModel(store: string, file: string, dir: string): Promise
 
 /** Writes the demo into `dir`: bank.db, read.db, reducer.ts, upcasters.ts, fixtures and a config file. */
 export async function writeDemo(dir: string, options: { force?: boolean } = {}): Promise<DemoFiles> {
-  mkdirSync(dir, { recursive: true })
+  makeDirectory(dir, 'demo directory')
+  try {
+    return await writeDemoFiles(dir, options)
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    // A directory that exists but takes no files (/proc, a read-only mount, a full disk).
+    const path = (error as { dest?: string }).dest ?? (error as NodeJS.ErrnoException).path
+    throw new UserError(`${dir}: cannot write the demo${path === undefined ? '' : ` (${path})`}: ${fsReason(error)}`, { cause: error })
+  }
+}
+
+async function writeDemoFiles(dir: string, options: { force?: boolean }): Promise<DemoFiles> {
   const store = join(dir, 'bank.db')
   const readModel = join(dir, 'read.db')
   for (const file of [store, readModel]) {

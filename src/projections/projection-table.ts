@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import { UserError } from '../errors.js'
 import { quoteIdent, tableColumns, tableNames } from '../sources/sqlite/layout.js'
+import { describeSqliteError, explainSqlite, explainSqliteRows } from '../sources/sqlite/sqlite-errors.js'
 import { openDatabaseReadOnly } from '../sources/sqlite/sqlite-source.js'
 import type { ColumnTarget } from './columns.js'
 import { writtenTargets } from './read-model-columns.js'
@@ -44,14 +45,15 @@ export class ProjectionTable {
       this.written = writtenTargets(sql ?? undefined)
     } catch (error) {
       this.db.close()
-      throw error
+      throw describeSqliteError(error, { file: ref.file, table: ref.table })
     }
   }
 
   /** Rows as arrays in column order, sorted by key, read one at a time. */
   rows(): IterableIterator<unknown[]> {
     const select = this.columns.map(quoteIdent).join(', ')
-    return this.db.prepare(`SELECT ${select} FROM ${quoteIdent(this.table)} ORDER BY ${quoteIdent(this.key)}`).raw(true).iterate() as IterableIterator<unknown[]>
+    const place = { file: this.ref.file, table: this.table }
+    return explainSqliteRows(place, explainSqlite(place, () => this.db.prepare(`SELECT ${select} FROM ${quoteIdent(this.table)} ORDER BY ${quoteIdent(this.key)}`).raw(true).iterate() as IterableIterator<unknown[]>))
   }
 
   close(): void {

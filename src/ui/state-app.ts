@@ -2,6 +2,7 @@ import { constants } from 'node:os'
 import { isAbsolute, relative } from 'node:path'
 import type { StateResult } from '../fold/fold-stream.js'
 import { colorEnabled } from '../output/colors.js'
+import { redactUri } from '../sources/redact-uri.js'
 import type { StartOptions } from './state-navigation.js'
 import { openTimeline, type TimelineOptions } from './timeline-thread.js'
 import { warmUp } from './warm-up.js'
@@ -86,7 +87,7 @@ export async function runInteractiveState(options: InteractiveStateOptions): Pro
       createElement(StateApp, {
         timeline,
         stream: options.stream,
-        sourceName: `${shortPath(options.source.name)} · ${shortPath(options.reducer.name)}`,
+        sourceName: `${redactUri(shortPath(options.source.name))} · ${shortPath(options.reducer.name)}`,
         start,
         initial,
         color: colorEnabled(stdout),

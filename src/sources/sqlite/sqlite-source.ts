@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3'
 import { existsSync, statSync } from 'node:fs'
+import { otherFileKind } from '../../files/regular-file.js'
 import { UserError } from '../../errors.js'
 import type { Event } from '../../events/event.js'
 import { normalizeStoredTime } from '../../events/time.js'
@@ -8,21 +9,25 @@ import { rankSimilar } from '../similar.js'
 import type { EventSource, ReadOptions, SourceSummary, TypeVersionCount } from '../source.js'
 import { decodeStoredEventState } from './eventsourcing.js'
 import { detectLayout, quoteIdent, type ColumnMapping, type SqliteLayout } from './layout.js'
+import { describeSqliteError, explainSqlite, explainSqliteRows, type SqlitePlace } from './sqlite-errors.js'
 import { storedLine, type RowShape } from './stored-line.js'
 import { asText, InvalidValueError, parseJsonColumn, parseSchemaVersion } from './values.js'
 
 /** Opens a SQLite file read-only; never creates one, and names what is wrong in one line. */
 export function openDatabaseReadOnly(file: string): Database.Database {
   if (!existsSync(file)) throw new UserError(`${file}: no such file (rewind never creates a store)`)
-  if (statSync(file).isDirectory()) throw new UserError(`${file}: is a directory, expected a SQLite file`)
-  let db: Database.Database
+  // A pipe or a device would block SQLite's open, or be read as garbage.
+  const kind = otherFileKind(statSync(file))
+  if (kind !== undefined) throw new UserError(`${file}: is ${kind}, expected a SQLite file`)
+  let db: Database.Database | undefined
   try {
     db = new Database(file, { readonly: true, fileMustExist: true })
     db.prepare('SELECT count(*) FROM sqlite_master').get()
   } catch (error) {
-    const message = (error as Error).message
-    if (/not a database|file is encrypted/i.test(message)) throw new UserError(`${file}: not a SQLite database (${message})`)
-    throw new UserError(`${file}: cannot open as SQLite: ${message}`, { cause: error })
+    db?.close()
+    const described = describeSqliteError(error, { file })
+    if (described instanceof UserError) throw described
+    throw new UserError(`${file}: cannot open as SQLite: ${(error as Error).message}`, { cause: error })
   }
   return db
 }
@@ -43,7 +48,7 @@ export class SqliteSource implements EventSource {
 
   constructor(readonly file: string, mapping: Partial<ColumnMapping> = {}, layout?: SqliteLayout) {
     this.db = openDatabaseReadOnly(file)
-    this.layout = layout ?? detectLayout(this.db, file, mapping)
+    this.layout = layout ?? explainSqlite({ file }, () => detectLayout(this.db, file, mapping))
     const m = this.layout.mapping
     this.positionExpr = m.position === undefined ? 'rowid' : quoteIdent(m.position)
     this.streamExpr = quoteIdent(m.stream)
@@ -53,6 +58,9 @@ export class SqliteSource implements EventSource {
   get name(): string {
     return this.file
   }
+
+  /** What a SQLite error names: this file and its events table (see sqlite-errors.ts). */
+  private readonly place = (): SqlitePlace => ({ file: this.file, table: this.layout?.mapping.table })
 
   /**
    * For worker threads. Not the mapping alone: detecting the layout again from a full mapping
@@ -217,7 +225,7 @@ export class SqliteSource implements EventSource {
     // more of young generation in a 1M-event upcast check, for no measurable speed). One stream
     // is read in one query when it can be: half the streams of the bench store have over 100 events.
     const page = options.stream !== undefined ? 1000 : Math.min(size, 100)
-    for (const rows of this.rowPages(options, shape, page)) {
+    for (const rows of explainSqliteRows(this.place, this.rowPages(options, shape, page))) {
       for (const row of rows) {
         let event: Event | undefined
         try {
@@ -246,7 +254,7 @@ export class SqliteSource implements EventSource {
   *ndjsonPages(options: ReadOptions = {}, size = 100): Generator<{ text: string; count: number; error?: Error }> {
     const shape = this.shape(true)
     const plain = this.layout.preset !== 'eventsourcing'
-    for (const rows of this.rowPages(options, shape, size)) {
+    for (const rows of explainSqliteRows(this.place, this.rowPages(options, shape, size))) {
       let text = ''
       let count = 0
       for (const row of rows) {
@@ -281,7 +289,7 @@ export class SqliteSource implements EventSource {
    * which also names a bad row.
    */
   streamPages(stream: string, size: number): Generator<{ text: string; count: number; key: number } | null> | undefined {
-    const key = this.streamKey(stream)
+    const key = explainSqlite(this.place, () => this.streamKey(stream))
     if (key === undefined) return undefined
     const m = this.layout.mapping
     const params: unknown[] = []
@@ -354,7 +362,7 @@ export class SqliteSource implements EventSource {
   /** How many events a stream has. */
   countStream(stream: string): number {
     const params: unknown[] = []
-    return this.statement(`SELECT count(*) FROM ${this.from}${this.conditions({ stream }, params)}`).pluck().get(...params) as number
+    return explainSqlite(this.place, () => this.statement(`SELECT count(*) FROM ${this.from}${this.conditions({ stream }, params)}`).pluck().get(...params) as number)
   }
 
   /**
@@ -433,7 +441,7 @@ export class SqliteSource implements EventSource {
 
   async estimateCount(options: ReadOptions = {}): Promise<number | undefined> {
     const params: unknown[] = []
-    const row = this.db.prepare(`SELECT count(*) AS n FROM ${this.from}${this.conditions(options, params)}`).get(...params) as { n: number }
+    const row = explainSqlite(this.place, () => this.db.prepare(`SELECT count(*) AS n FROM ${this.from}${this.conditions(options, params)}`).get(...params) as { n: number })
     return row.n
   }
 
@@ -449,7 +457,7 @@ export class SqliteSource implements EventSource {
 
   private positionAt(fn: 'min' | 'max'): number | null {
     const params: unknown[] = []
-    const value = this.db.prepare(`SELECT ${fn}(${this.positionExpr}) FROM ${this.from}${this.conditions({}, params)}`).pluck().get(...params)
+    const value = explainSqlite(this.place, () => this.db.prepare(`SELECT ${fn}(${this.positionExpr}) FROM ${this.from}${this.conditions({}, params)}`).pluck().get(...params))
     return value === null || value === undefined ? null : Number(value)
   }
 
@@ -457,12 +465,16 @@ export class SqliteSource implements EventSource {
   positionFromEnd(count: number): number | null {
     const params: unknown[] = []
     const sql = `SELECT ${this.positionExpr} FROM ${this.from}${this.conditions({}, params)} ORDER BY ${this.positionExpr} DESC LIMIT 1 OFFSET ?`
-    const value = this.db.prepare(sql).pluck().get(...params, count - 1)
+    const value = explainSqlite(this.place, () => this.db.prepare(sql).pluck().get(...params, count - 1))
     return value === null || value === undefined ? null : Number(value)
   }
 
   /** parts-1 values of `expr` that cut its sorted values (`distinct`: without repeats) into parts of about equal count. */
   private cutPoints(expr: string, parts: number, distinct: boolean): unknown[] {
+    return explainSqlite(this.place, () => this.cutPointsOf(expr, parts, distinct))
+  }
+
+  private cutPointsOf(expr: string, parts: number, distinct: boolean): unknown[] {
     const params: unknown[] = []
     const values = `SELECT ${distinct ? 'DISTINCT ' : ''}${expr} AS v FROM ${this.from}${this.conditions({}, params)}`
     const count = this.db.prepare(`SELECT count(*) FROM (${values})`).pluck().get(...params) as number
@@ -486,7 +498,7 @@ export class SqliteSource implements EventSource {
   }
 
   async similarStreams(stream: string, limit = 5): Promise<string[]> {
-    const ids = this.db.prepare(`SELECT DISTINCT ${this.streamExpr} FROM ${this.from}`).pluck().iterate() as IterableIterator<unknown>
+    const ids = explainSqliteRows(this.place, explainSqlite(this.place, () => this.db.prepare(`SELECT DISTINCT ${this.streamExpr} FROM ${this.from}`).pluck().iterate() as IterableIterator<unknown>))
     return rankSimilar(stream, (function* () { for (const id of ids) yield asText(id) })(), limit)
   }
 
@@ -507,6 +519,10 @@ export class SqliteSource implements EventSource {
   }
 
   async summarize(): Promise<SourceSummary> {
+    return explainSqlite(this.place, () => this.summary())
+  }
+
+  private summary(): SourceSummary {
     const m = this.layout.mapping
     const params: unknown[] = []
     const where = this.conditions({}, params)
