@@ -1,8 +1,12 @@
 // Issue #18, items 9, 11 and 14: brokers that misbehave, read-only users of WAL stores, and odd
 // but valid data. Each test runs the built CLI as a user would.
+import Database from 'better-sqlite3'
+import { spawn } from 'node:child_process'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { createServer, type Socket } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, type CliResult } from '../helpers.js'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { BIN, runCli, tempDir, type CliResult } from '../helpers.js'
 
 /** One line on stderr, no stack trace, exit 2. */
 function expectOneLineError(result: CliResult): string {
@@ -87,5 +91,88 @@ describe('a Kafka port that misbehaves: exit 2 within --timeout, one line naming
     const line = expectOneLineError(await tail(address))
     expect(line).toContain(`${address} does not answer in the Kafka protocol`)
     expect(line).toContain('it looks like TLS: add --tls')
+  })
+})
+
+// --- item 11: a WAL store read by a user who cannot write its directory --------------------------
+
+/** Runs the CLI as the unprivileged user `nobody` (root ignores file permissions). */
+function runAsNobody(args: string[], home: string): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, BIN, ...args], {
+      env: { ...process.env, HOME: home, NO_COLOR: '1', DEBUG: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+}
+
+/**
+ * A WAL store in a directory only root may write, its files readable by all. `pending`: an event
+ * still in the -wal (its writer gone, no -shm), as a crashed writer leaves it.
+ */
+function walStore(pending: boolean): { dir: string; file: string; home: string } {
+  const root = tempDir('rewind-wal-ro-')
+  chmodSync(root, 0o755)
+  const dir = join(root, 'store')
+  mkdirSync(dir)
+  const file = join(dir, 'events.db')
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.exec('CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id TEXT, version INTEGER, type TEXT, data TEXT, created_at TEXT)')
+  db.prepare("INSERT INTO events VALUES (1, 'acc-1', 1, 'Opened', '{\"balance\":0}', '2024-01-01 00:00:00')").run()
+  if (pending) {
+    db.pragma('wal_checkpoint(TRUNCATE)')
+    db.pragma('wal_autocheckpoint = 0')
+    db.prepare("INSERT INTO events VALUES (2, 'acc-1', 2, 'Deposited', '{\"balance\":5}', '2024-01-01 00:00:01')").run()
+    // What a writer that died leaves: the store and its -wal, no -shm.
+    copyFileSync(file, join(root, 'copy.db'))
+    copyFileSync(`${file}-wal`, join(root, 'copy.db-wal'))
+  }
+  db.close()
+  if (pending) {
+    renameSync(join(root, 'copy.db'), file)
+    renameSync(join(root, 'copy.db-wal'), `${file}-wal`)
+  }
+  for (const name of readdirSync(dir)) chmodSync(join(dir, name), 0o644)
+  chmodSync(dir, 0o755)
+  const home = join(root, 'home')
+  mkdirSync(home)
+  chmodSync(home, 0o777)
+  return { dir, file, home }
+}
+
+describe('a WAL store whose directory the user cannot write is read anyway, with a note saying how', () => {
+  it('with an empty -wal: every event, one note on stderr, nothing written next to the store', async () => {
+    const { dir, file, home } = walStore(false)
+    const before = readdirSync(dir).sort()
+    const result = await runAsNobody(['tail', file], home)
+    expect(result.stderr).not.toMatch(/readonly database|unable to open/)
+    expect(result.code).toBe(0)
+    expect(result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).type)).toEqual(['Opened'])
+    const notes = result.stderr.split('\n').filter(Boolean)
+    expect(notes).toHaveLength(1)
+    expect(notes[0]).toContain(`${file}: a WAL store in a directory you cannot write`)
+    expect(notes[0]).toContain('reading a private copy')
+    expect(readdirSync(dir).sort()).toEqual(before)
+  })
+
+  it('with events still in the -wal (no -shm): those events too, for tail and state', async () => {
+    const { dir, file, home } = walStore(true)
+    expect(existsSync(`${file}-shm`)).toBe(false)
+    const tail = await runAsNobody(['tail', file], home)
+    expect(tail.code).toBe(0)
+    expect(tail.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).type)).toEqual(['Opened', 'Deposited'])
+    expect(tail.stderr).toMatch(/private copy of the store and its -wal \(\d+ bytes not yet checkpointed\)/)
+    const state = await runAsNobody(['state', file, 'acc-1', '--json'], home)
+    expect(state.code).toBe(0)
+    expect(JSON.parse(state.stdout).state).toEqual({ balance: 5 })
+    expect(existsSync(`${file}-shm`)).toBe(false)
+    rmSync(dir, { recursive: true, force: true })
   })
 })

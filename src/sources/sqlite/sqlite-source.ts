@@ -9,20 +9,42 @@ import type { EventSource, ReadOptions, SourceSummary, TypeVersionCount } from '
 import { decodeStoredEventState, eventTypeFromTopic } from './eventsourcing.js'
 import { detectLayout, quoteIdent, type ColumnMapping, type SqliteLayout } from './layout.js'
 import { storedLine, type RowShape } from './stored-line.js'
+import { needsPrivateCopy, privateCopy } from './read-only-wal.js'
 import { asText, InvalidValueError, parseJsonColumn, parseSchemaVersion } from './values.js'
 
-/** Opens a SQLite file read-only; never creates one, and names what is wrong in one line. */
+/**
+ * Opens a SQLite file read-only; never creates one, and names what is wrong in one line. A WAL
+ * store the user cannot open in place (see read-only-wal.ts) is read from a private copy.
+ */
 export function openDatabaseReadOnly(file: string): Database.Database {
   if (!existsSync(file)) throw new UserError(`${file}: no such file (rewind never creates a store)`)
   if (statSync(file).isDirectory()) throw new UserError(`${file}: is a directory, expected a SQLite file`)
+  const open = (path: string) => {
+    const db = new Database(path, { readonly: true, fileMustExist: true })
+    try {
+      db.prepare('SELECT count(*) FROM sqlite_master').get()
+    } catch (error) {
+      db.close()
+      throw error
+    }
+    return db
+  }
   let db: Database.Database
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true })
-    db.prepare('SELECT count(*) FROM sqlite_master').get()
+    db = open(file)
   } catch (error) {
-    const message = (error as Error).message
+    let failure = error
+    if (needsPrivateCopy(file)) {
+      try {
+        return open(privateCopy(file))
+      } catch (copyError) {
+        if (copyError instanceof UserError) throw copyError
+        failure = copyError
+      }
+    }
+    const message = (failure as Error).message
     if (/not a database|file is encrypted/i.test(message)) throw new UserError(`${file}: not a SQLite database (${message})`)
-    throw new UserError(`${file}: cannot open as SQLite: ${message}`, { cause: error })
+    throw new UserError(`${file}: cannot open as SQLite: ${message}`, { cause: failure })
   }
   return db
 }
@@ -31,6 +53,8 @@ export function openDatabaseReadOnly(file: string): Database.Database {
 export interface SqliteSourceSpec {
   file: string
   layout: SqliteLayout
+  /** The file actually opened, when not `file` (a private copy: read-only-wal.ts). */
+  openedAs?: string
 }
 
 export class SqliteSource implements EventSource {
@@ -41,8 +65,8 @@ export class SqliteSource implements EventSource {
   private readonly streamExpr: string
   private readonly from: string
 
-  constructor(readonly file: string, mapping: Partial<ColumnMapping> = {}, layout?: SqliteLayout) {
-    this.db = openDatabaseReadOnly(file)
+  constructor(readonly file: string, mapping: Partial<ColumnMapping> = {}, layout?: SqliteLayout, openedAs?: string) {
+    this.db = openDatabaseReadOnly(openedAs ?? file)
     this.layout = layout ?? detectLayout(this.db, file, mapping)
     const m = this.layout.mapping
     this.positionExpr = m.position === undefined ? 'rowid' : quoteIdent(m.position)
@@ -59,11 +83,11 @@ export class SqliteSource implements EventSource {
    * would lose the preset (eventsourcing's decoding, Emmett's non-archived condition).
    */
   get spec(): SqliteSourceSpec {
-    return { file: this.file, layout: this.layout }
+    return { file: this.file, layout: this.layout, ...(this.db.name !== this.file && { openedAs: this.db.name }) }
   }
 
   static open(spec: SqliteSourceSpec): SqliteSource {
-    return new SqliteSource(spec.file, {}, spec.layout)
+    return new SqliteSource(spec.file, {}, spec.layout, spec.openedAs)
   }
 
   private readonly shapes = new Map<boolean, RowShape>()
