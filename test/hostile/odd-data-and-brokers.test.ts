@@ -2,10 +2,10 @@
 // but valid data. Each test runs the built CLI as a user would.
 import Database from 'better-sqlite3'
 import { spawn } from 'node:child_process'
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Socket } from 'node:net'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, inject, it } from 'vitest'
 import { BIN, runCli, tempDir, type CliResult } from '../helpers.js'
 
 /** One line on stderr, no stack trace, exit 2. */
@@ -174,5 +174,149 @@ describe('a WAL store whose directory the user cannot write is read anyway, with
     expect(JSON.parse(state.stdout).state).toEqual({ balance: 5 })
     expect(existsSync(`${file}-shm`)).toBe(false)
     rmSync(dir, { recursive: true, force: true })
+  })
+})
+
+// --- item 14: odd but valid data ----------------------------------------------------------------
+
+type Row = [position: number | bigint, stream: string | null, version: number, type: string | null, data: string, metadata: string, time: string | null]
+
+/** A plain events table with the rows given, after an ordinary first and before an ordinary last event. */
+function store(rows: Row[]): string {
+  const file = join(tempDir('rewind-odd-'), 'events.db')
+  const db = new Database(file)
+  db.exec('CREATE TABLE events (id INTEGER PRIMARY KEY, stream_id TEXT, version INTEGER, type TEXT, data TEXT, metadata TEXT, created_at TEXT)')
+  const insert = db.prepare('INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)')
+  insert.run(1, 'acc-1', 1, 'Opened', '{"balance":0}', '{}', '2024-01-01 00:00:00')
+  for (const row of rows) insert.run(...row)
+  insert.run(rows.length + 2, 'acc-1', rows.length + 2, 'Closed', '{}', '{}', '2024-01-01 00:00:09')
+  db.close()
+  return file
+}
+
+const types = (stdout: string) => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).type)
+const deep = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels)
+
+describe('JSON nested ~5,000 levels deep is a bad row named by its position, skippable with --skip-invalid', () => {
+  const cases: Array<[string, Row]> = [
+    ['data', [2, 'acc-1', 2, 'Deep', deep(5000), '{}', '2024-01-01 00:00:01']],
+    ['metadata', [2, 'acc-1', 2, 'Deep', '{}', `{"trace":${deep(5000)}}`, '2024-01-01 00:00:01']],
+  ]
+  for (const [column, row] of cases) {
+    it(`in ${column}: tail, tail --format pretty, state and replay name the row; --skip-invalid goes on`, async () => {
+      const file = store([row])
+      for (const args of [['tail', file], ['tail', file, '--format', 'pretty'], ['state', file, 'acc-1'], ['replay', file]]) {
+        const line = expectOneLineError(await runCli(args))
+        expect(line).toBe(`rewind: ${file}: events row at position 2: ${column} nests JSON deeper than 1000 levels, more than rewind reads; --skip-invalid skips such rows with a warning`)
+      }
+      const tail = await runCli(['tail', file, '--skip-invalid'])
+      expect(tail.code).toBe(0)
+      expect(types(tail.stdout)).toEqual(['Opened', 'Closed'])
+      expect(tail.stderr).toContain('events row at position 2')
+      const state = await runCli(['state', file, 'acc-1', '--skip-invalid', '--json'])
+      expect(state.code).toBe(0)
+      expect(JSON.parse(state.stdout).state).toEqual({ balance: 0 })
+      const replay = await runCli(['replay', file, '--skip-invalid', '--json'])
+      expect(replay.code).toBe(0)
+      expect(JSON.parse(replay.stdout).states['acc-1']).toEqual({ balance: 0 })
+    })
+  }
+
+  it('in an NDJSON line: tail and replay name file and line', async () => {
+    const file = join(tempDir('rewind-odd-'), 'events.ndjson')
+    writeFileSync(file, `{"type":"Opened","stream":"acc-1","data":{}}\n{"type":"Deep","stream":"acc-1","data":${deep(5000)}}\n`)
+    for (const command of ['tail', 'replay']) {
+      const line = expectOneLineError(await runCli([command, file]))
+      expect(line).toBe(`rewind: ${file}:2: the line nests JSON deeper than 1001 levels, more than rewind reads; --skip-invalid skips such lines with a warning`)
+    }
+    const skipped = await runCli(['tail', file, '--skip-invalid'])
+    expect(skipped.code).toBe(0)
+    expect(types(skipped.stdout)).toEqual(['Opened'])
+  })
+
+  it('JSON nested 900 levels is read and printed', async () => {
+    const file = store([[2, 'acc-1', 2, 'Nested', deep(900), '{}', '2024-01-01 00:00:01']])
+    const tail = await runCli(['tail', file, '--from', '2', '--until', '2'])
+    expect(tail.code).toBe(0)
+    expect(JSON.stringify(JSON.parse(tail.stdout).data)).toBe(deep(900))
+  })
+})
+
+describe('a NULL stream, type or time is a bad row named by its position (it printed as "null" or "")', () => {
+  const cases: Array<[string, Row, string]> = [
+    ['stream', [2, null, 2, 'Deposited', '{}', '{}', '2024-01-01 00:00:01'], 'stream_id is NULL (expected the stream id)'],
+    ['type', [2, 'acc-1', 2, null, '{}', '{}', '2024-01-01 00:00:01'], 'type is NULL (expected the event type)'],
+    ['time', [2, 'acc-1', 2, 'Deposited', '{}', '{}', null], 'created_at is NULL (expected a time)'],
+  ]
+  for (const [what, row, reason] of cases) {
+    it(`NULL ${what}: tail, replay and state stop at it; --skip-invalid warns and goes on`, async () => {
+      const file = store([row])
+      const commands = [['tail', file], ['replay', file], ...(what === 'stream' ? [] : [['state', file, 'acc-1']])]
+      for (const args of commands) {
+        const line = expectOneLineError(await runCli(args))
+        expect(line).toBe(`rewind: ${file}: events row at position 2: ${reason}; --skip-invalid skips such rows with a warning`)
+      }
+      const tail = await runCli(['tail', file, '--skip-invalid'])
+      expect(tail.code).toBe(0)
+      expect(types(tail.stdout)).toEqual(['Opened', 'Closed'])
+      expect(tail.stderr).toBe(`warning: ${file}: events row at position 2: ${reason}\n`)
+    })
+  }
+})
+
+describe('replay agrees with the other commands on metadata that is not JSON', () => {
+  it('exit 2 naming the row; --skip-invalid skips it with a warning', async () => {
+    const file = store([[2, 'acc-1', 2, 'Deposited', '{"balance":5}', '{not json', '2024-01-01 00:00:01']])
+    const tail = expectOneLineError(await runCli(['tail', file]))
+    const replay = expectOneLineError(await runCli(['replay', file]))
+    expect(replay).toBe(tail)
+    expect(replay).toContain('events row at position 2')
+    const skipped = await runCli(['replay', file, '--skip-invalid'])
+    expect(skipped.code).toBe(0)
+    expect(JSON.parse(skipped.stdout)).toEqual({ stream: 'acc-1', version: 3, state: { balance: 0 } })
+    expect(skipped.stderr).toContain('events row at position 2')
+  })
+})
+
+describe('CR-only line endings: every command reads the same lines at the same positions', () => {
+  it('tail (all, -N, a position range), replay and inspect agree', async () => {
+    const file = join(tempDir('rewind-odd-'), 'events.ndjson')
+    const line = (type: string, n: number) => `{"type":"${type}","stream":"acc-1","data":{"n":${n}}}`
+    writeFileSync(file, `${line('A', 1)}\r${line('B', 2)}\r\r${line('C', 3)}\r\n${line('D', 4)}\r`)
+    const tail = await runCli(['tail', file])
+    expect(tail.code).toBe(0)
+    expect(tail.stdout.split('\n').filter(Boolean).map((l) => [JSON.parse(l).type, JSON.parse(l).position])).toEqual([['A', 1], ['B', 2], ['C', 4], ['D', 5]])
+    expect(types((await runCli(['tail', file, '--from', '-2'])).stdout)).toEqual(['C', 'D'])
+    expect(types((await runCli(['tail', file, '--from', '2', '--until', '4'])).stdout)).toEqual(['B', 'C'])
+    const replay = await runCli(['replay', file, '--json'])
+    expect(JSON.parse(replay.stdout).states['acc-1']).toEqual({ n: 4 })
+    const inspect = await runCli(['inspect', file, '--json'])
+    expect(JSON.parse(inspect.stdout)).toMatchObject({ events: 4, firstPosition: 1, lastPosition: 5 })
+  })
+})
+
+describe('kafka://[IPv6]:PORT/topic', () => {
+  it('reaches a broker by its IPv6 address (the address was split at its first colon)', async () => {
+    const port = inject('kafkaBrokers').split(',')[0].split(':').pop()
+    const result = await runCli(['lag', `kafka://[::ffff:127.0.0.1]:${port}`, '--json', '--timeout', '10s'])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+  })
+
+  it('names the IPv6 broker in brackets when it misbehaves', async () => {
+    const server = createServer((socket) => socket.on('error', () => {}).on('data', () => socket.write('HTTP/1.1 400 Bad Request\r\n\r\n')))
+    await new Promise<void>((resolve) => server.listen(0, '::1', resolve))
+    const { port } = server.address() as { port: number }
+    try {
+      const line = expectOneLineError(await runCli(['tail', `kafka://[::1]:${port}/events`, '--timeout', '3s']))
+      expect(line).toContain(`[::1]:${port} does not answer in the Kafka protocol`)
+    } finally {
+      server.close()
+    }
+  })
+
+  it('an unbracketed IPv6 address says to use brackets', async () => {
+    const line = expectOneLineError(await runCli(['tail', 'kafka://::1:9092/events']))
+    expect(line).toContain('an IPv6 address goes in brackets, as in [::1]:9092')
   })
 })

@@ -66,7 +66,10 @@ function splitBrokers(value: string | string[] | undefined): string[] {
 
 function checkBroker(broker: string, from: string): string {
   const withPort = /:\d+$/.test(broker) ? broker : `${broker}:9092`
-  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/.test(withPort)) throw new UserError(`${from}: "${broker}" is not HOST:PORT`)
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/.test(withPort)) {
+    const ipv6 = /^[0-9a-fA-F]*:[0-9a-fA-F:.]*$/.test(broker) ? '; an IPv6 address goes in brackets, as in [::1]:9092' : ''
+    throw new UserError(`${from}: "${broker}" is not HOST:PORT${ipv6}`)
+  }
   return withPort
 }
 

@@ -14,6 +14,7 @@ import kafkajs, { type Admin, type Kafka as KafkaInstance, type LogEntry } from 
 import { isDebug, UserError } from '../../errors.js'
 import { redact, type KafkaConnection } from './connection.js'
 import { unreachableReason } from './unreachable.js'
+import { kafkajsBroker, socketFactory } from './ipv6-brokers.js'
 import { guardKafkaWire, lastWireProblem, stalledResponses, wireProblemOf } from './wire-guard.js'
 import { decodeFetchResponseV11, planRecordSet, readBatches, recordSetMagic, type BatchSpan, type FetchedPartition, type RecordSetPlan } from './fetch-response.js'
 
@@ -583,7 +584,8 @@ export async function connectKafka(connection: KafkaConnection): Promise<KafkaCl
   }
   const kafka = new Kafka({
     clientId: connection.clientId,
-    brokers: connection.brokers,
+    brokers: connection.brokers.map(kafkajsBroker),
+    socketFactory: socketFactory() as never,
     ssl: connection.tls === undefined ? undefined : Object.keys(connection.tls).length === 0 ? true : connection.tls,
     sasl: connection.sasl as never,
     connectionTimeout: Math.min(connection.timeoutMs, 3000),

@@ -6,6 +6,7 @@
  * it also remembers a response that stopped halfway, for the timeout message.
  */
 import { createRequire } from 'node:module'
+import { brokerLabel } from './ipv6-brokers.js'
 
 const require = createRequire(import.meta.url)
 
@@ -71,7 +72,7 @@ export function guardKafkaWire(): void {
   Connection.prototype.processData = function (this: ConnectionInternals, data: Buffer) {
     // SASL's raw handshake bytes have no size in front.
     if (this.authHandlers !== undefined && this.authHandlers !== null && this.authExpectResponse !== true) return original.call(this, data)
-    const broker = `${this.host}:${this.port}`
+    const broker = brokerLabel(this.host, this.port)
     const problem = frameProblem([...this.chunks, data])
     if (problem !== undefined) {
       this.chunks = []

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { existsSync, statSync } from 'node:fs'
 import { UserError } from '../../errors.js'
 import type { Event } from '../../events/event.js'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../events/json-depth.js'
 import { normalizeStoredTime } from '../../events/time.js'
 import { findCheckpointTables, readCheckpoints } from '../../lag/checkpoints.js'
 import { rankSimilar } from '../similar.js'
@@ -10,7 +11,7 @@ import { decodeStoredEventState, eventTypeFromTopic } from './eventsourcing.js'
 import { detectLayout, quoteIdent, type ColumnMapping, type SqliteLayout } from './layout.js'
 import { storedLine, type RowShape } from './stored-line.js'
 import { needsPrivateCopy, privateCopy } from './read-only-wal.js'
-import { asText, InvalidValueError, parseJsonColumn, parseSchemaVersion } from './values.js'
+import { asText, checkJsonColumn, InvalidValueError, parseJsonColumn, parseSchemaVersion } from './values.js'
 
 /**
  * Opens a SQLite file read-only; never creates one, and names what is wrong in one line. A WAL
@@ -109,7 +110,8 @@ export class SqliteSource implements EventSource {
     const time = add(m.time)
     const meta = withMeta ? add(m.metadata) : -1
     const eventId = withMeta ? add(m.eventId) : -1
-    shape = { select: columns.join(', '), version, schemaVersion, time, meta, eventId }
+    const metaCheck = withMeta ? -1 : add(m.metadata)
+    shape = { select: columns.join(', '), version, schemaVersion, time, meta, eventId, metaCheck }
     this.shapes.set(withMeta, shape)
     return shape
   }
@@ -165,7 +167,14 @@ export class SqliteSource implements EventSource {
   }
 
   private decode(row: unknown[], shape: RowShape, options: ReadOptions): Event | undefined {
+    const m = this.layout.mapping
     try {
+      // No stream or type: not an event (they printed as the string "null").
+      if (row[1] === null) throw new InvalidValueError(`${m.stream} is NULL (expected the stream id)`)
+      if (row[2] === null) throw new InvalidValueError(`${m.type} is NULL (expected the event type)`)
+      if (shape.time !== -1 && row[shape.time] === null) throw new InvalidValueError(`${m.time} is NULL (expected a time)`)
+      // Metadata that is not read (replay) is still checked, as every other command reads it.
+      if (shape.metaCheck !== -1) checkJsonColumn(row[shape.metaCheck], m.metadata ?? 'metadata')
       let type: string, data: unknown, time: unknown, schemaVersion: number
       if (this.layout.preset === 'eventsourcing') {
         type = eventTypeFromTopic(asText(row[2]))
@@ -175,13 +184,13 @@ export class SqliteSource implements EventSource {
         schemaVersion = decoded.schemaVersion
       } else {
         type = typeof row[2] === 'string' ? (row[2] as string) : asText(row[2])
-        data = parseJsonColumn(row[3])
+        data = parseJsonColumn(row[3], m.data)
         time = shape.time === -1 ? null : row[shape.time]
         schemaVersion = shape.schemaVersion === -1 ? 1 : parseSchemaVersion(row[shape.schemaVersion])
       }
       let meta: Record<string, unknown> = {}
       if (shape.meta !== -1 && row[shape.meta] !== null) {
-        const parsed = parseJsonColumn(row[shape.meta])
+        const parsed = parseJsonColumn(row[shape.meta], m.metadata)
         if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) meta = parsed as Record<string, unknown>
       }
       if (shape.eventId !== -1 && row[shape.eventId] !== null && meta.eventId === undefined) meta.eventId = row[shape.eventId]
@@ -341,7 +350,9 @@ export class SqliteSource implements EventSource {
         if (count === 0) return
         let k = 0
         const parts = columns.map((c) => (c === undefined ? 'null' : texts[k++]))
-        yield parts.every((part) => part !== null) && typeof max === 'number' ? { text: `[${parts.join(',')}]`, count, key: max } : null
+        const text = `[${parts.join(',')}]`
+        // Too deep for the reader to print: null, so that it reads the rows and names the bad one.
+        yield parts.every((part) => part !== null) && typeof max === 'number' && !nestsDeeperThan(text, MAX_JSON_DEPTH + 3) ? { text, count, key: max } : null
         if (count < size || typeof max !== 'number') return
         last = max
       }
