@@ -73,8 +73,6 @@ export function pageEvents(page: unknown, stream: string, decoded = false): Even
     const type = types[i]
     if (typeof type !== 'string' || (typeof position !== 'number' && typeof position !== 'string')) return undefined
     const stored = times === null ? null : times[i]
-    // A NULL time in a store's time column is a bad row: the reader names it.
-    if (stored === null && times !== null && !decoded) return undefined
     const time = decoded ? String(stored) : normalizeStoredTime(stored) ?? ''
     if (time === '' && stored !== null && !decoded) return undefined
     const metaValue = metas === null ? null : metas[i]

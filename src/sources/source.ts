@@ -15,6 +15,8 @@ export interface ReadOptions {
   /** Turn malformed rows into counted warnings instead of failing. */
   skipInvalid?: boolean
   onWarning?: (message: string) => void
+  /** Odd values read as they are (a NULL time becomes ""); onWarning when not given. */
+  onNotice?: (message: string) => void
   batchSize?: number
   /** The caller keeps every event it reads (the interactive view): SQLite may sort in memory. */
   keepsAll?: boolean

@@ -166,13 +166,23 @@ export class SqliteSource implements EventSource {
     return undefined
   }
 
+  private nullTimeNoted = false
+
+  /** A NULL time is read as "" (a store may leave the column empty), said once per read of the store. */
+  private noteNullTime(row: unknown[], options: ReadOptions): void {
+    if (this.nullTimeNoted) return
+    this.nullTimeNoted = true
+    const m = this.layout.mapping
+    ;(options.onNotice ?? options.onWarning)?.(`${this.file}: ${m.table} row at position ${String(row[0])}: ${m.time} is NULL, so the event has no time (""); later rows like it are not reported`)
+  }
+
   private decode(row: unknown[], shape: RowShape, options: ReadOptions): Event | undefined {
     const m = this.layout.mapping
     try {
       // No stream or type: not an event (they printed as the string "null").
       if (row[1] === null) throw new InvalidValueError(`${m.stream} is NULL (expected the stream id)`)
       if (row[2] === null) throw new InvalidValueError(`${m.type} is NULL (expected the event type)`)
-      if (shape.time !== -1 && row[shape.time] === null) throw new InvalidValueError(`${m.time} is NULL (expected a time)`)
+      if (shape.time !== -1 && row[shape.time] === null) this.noteNullTime(row, options)
       // Metadata that is not read (replay) is still checked, as every other command reads it.
       if (shape.metaCheck !== -1) checkJsonColumn(row[shape.metaCheck], m.metadata ?? 'metadata')
       let type: string, data: unknown, time: unknown, schemaVersion: number
