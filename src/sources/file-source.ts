@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline'
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
 import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeep } from '../events/json-depth.js'
+import { exactPosition } from '../events/position.js'
 import { normalizeStoredTime } from '../events/time.js'
 import { rankSimilar } from './similar.js'
 import { EventTally } from './event-tally.js'
@@ -47,8 +48,8 @@ export function parseEventLine(text: string): unknown {
 
 function inRange(event: Event, options: ReadOptions): boolean {
   if (options.stream !== undefined && event.stream !== options.stream) return false
-  if (options.fromPosition !== undefined && Number(event.position) < Number(options.fromPosition)) return false
-  if (options.untilPosition !== undefined && Number(event.position) > Number(options.untilPosition)) return false
+  if (options.fromPosition !== undefined && exactPosition(event.position) < exactPosition(options.fromPosition)) return false
+  if (options.untilPosition !== undefined && exactPosition(event.position) > exactPosition(options.untilPosition)) return false
   return true
 }
 

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
+import { exactPosition, type ExactPosition } from '../events/position.js'
 import { FileSource, parseEventLine, toEvent } from '../sources/file-source.js'
 import { sleep, type TailReadOptions } from './options.js'
 import type { TailRange } from './range.js'
@@ -35,9 +36,9 @@ async function countLines(handle: FileHandle, size: number): Promise<number> {
   return blank ? lines : lines + 1
 }
 
-function inPositionRange(event: Event, from: number | undefined, until: number | undefined): boolean {
+function inPositionRange(event: Event, from: ExactPosition | undefined, until: ExactPosition | undefined): boolean {
   if (from === undefined && until === undefined) return true
-  const position = Number(event.position)
+  const position = exactPosition(event.position)
   return (from === undefined || position >= from) && (until === undefined || position <= until)
 }
 

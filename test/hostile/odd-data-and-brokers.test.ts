@@ -280,6 +280,43 @@ describe('a NULL time is read as "" with a warning naming the first such row (it
   })
 })
 
+describe('positions beyond 2^53 keep their digits, and --from/--until address them', () => {
+  // 2^53 + 1 and 2^53 + 3: as JavaScript numbers they read as 2^53 and 2^53 + 4.
+  const rows: Row[] = [
+    [9007199254740993n, 'acc-1', 2, 'Deposited', '{"balance":5}', '{}', '2024-01-01 00:00:01'],
+    [9007199254740995n, 'acc-1', 3, 'Withdrawn', '{"balance":2}', '{}', '2024-01-01 00:00:02'],
+  ]
+  const positions = (stdout: string) => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l).position)
+
+  it('tail prints them exactly, as strings in JSON, and as digits in --format pretty', async () => {
+    const file = store(rows)
+    const tail = await runCli(['tail', file])
+    expect(tail.code).toBe(0)
+    expect(positions(tail.stdout)).toEqual([1, 4, '9007199254740993', '9007199254740995'])
+    const pretty = await runCli(['tail', file, '--format', 'pretty'])
+    expect(pretty.stdout).toContain('9007199254740993')
+    expect(pretty.stdout).toContain('9007199254740995')
+  })
+
+  it('--from and --until select by the exact position; -N and position:N too', async () => {
+    const file = store(rows)
+    expect(positions((await runCli(['tail', file, '--from', '9007199254740995'])).stdout)).toEqual(['9007199254740995'])
+    expect(positions((await runCli(['tail', file, '--from', '9007199254740994'])).stdout)).toEqual(['9007199254740995'])
+    expect(positions((await runCli(['tail', file, '--from', 'position:9007199254740993', '--until', '9007199254740993'])).stdout)).toEqual(['9007199254740993'])
+    expect(positions((await runCli(['tail', file, '--from', '-1'])).stdout)).toEqual(['9007199254740995'])
+    expect(positions((await runCli(['tail', file, '--from', '5', '--until', '9007199254740994'])).stdout)).toEqual(['9007199254740993'])
+  })
+
+  it('state --position and inspect use the exact positions', async () => {
+    const file = store(rows)
+    const state = await runCli(['state', file, 'acc-1', '--position', '9007199254740993', '--json'])
+    expect(state.code).toBe(0)
+    expect(JSON.parse(state.stdout)).toMatchObject({ as: { position: '9007199254740993' }, state: { balance: 5 } })
+    const inspect = await runCli(['inspect', file, '--json'])
+    expect(JSON.parse(inspect.stdout)).toMatchObject({ firstPosition: 1, lastPosition: '9007199254740995' })
+  })
+})
+
 describe('replay agrees with the other commands on metadata that is not JSON', () => {
   it('exit 2 naming the row; --skip-invalid skips it with a warning', async () => {
     const file = store([[2, 'acc-1', 2, 'Deposited', '{"balance":5}', '{not json', '2024-01-01 00:00:01']])

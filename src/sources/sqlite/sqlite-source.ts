@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs'
 import { UserError } from '../../errors.js'
 import type { Event } from '../../events/event.js'
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../events/json-depth.js'
+import { exactPosition, exactPositionSql, type ExactPosition } from '../../events/position.js'
 import { normalizeStoredTime } from '../../events/time.js'
 import { findCheckpointTables, readCheckpoints } from '../../lag/checkpoints.js'
 import { rankSimilar } from '../similar.js'
@@ -99,7 +100,7 @@ export class SqliteSource implements EventSource {
     let shape = this.shapes.get(withMeta)
     if (shape !== undefined) return shape
     const m = this.layout.mapping
-    const columns = [this.positionExpr, this.streamExpr, quoteIdent(m.type), quoteIdent(m.data)]
+    const columns = [exactPositionSql(this.positionExpr), this.streamExpr, quoteIdent(m.type), quoteIdent(m.data)]
     const add = (name: string | undefined) => {
       if (name === undefined) return -1
       columns.push(quoteIdent(name))
@@ -135,7 +136,7 @@ export class SqliteSource implements EventSource {
     }
     if (options.fromPosition !== undefined) {
       parts.push(`${this.positionExpr} >= ?`)
-      params.push(Number(options.fromPosition))
+      params.push(exactPosition(options.fromPosition))
     }
     if (options.streamRange?.from !== undefined) {
       parts.push(`${this.streamExpr} >= ?`)
@@ -147,11 +148,11 @@ export class SqliteSource implements EventSource {
     }
     if (options.untilPosition !== undefined) {
       parts.push(`${this.positionExpr} <= ?`)
-      params.push(Number(options.untilPosition))
+      params.push(exactPosition(options.untilPosition))
     }
     if (options.belowPosition !== undefined) {
       parts.push(`${this.positionExpr} < ?`)
-      params.push(options.belowPosition)
+      params.push(exactPosition(options.belowPosition))
     }
     return parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`
   }
@@ -330,7 +331,7 @@ export class SqliteSource implements EventSource {
     this.mapForPointReads()
     const q = (name: string | undefined) => (name === undefined ? undefined : quoteIdent(name))
     // In EventPage order; undefined for a column the store lacks.
-    const columns = [this.positionExpr, q(m.version), quoteIdent(m.type), q(m.time), q(m.schemaVersion), q(m.eventId), quoteIdent(m.data), q(m.metadata)]
+    const columns = [exactPositionSql(this.positionExpr), q(m.version), quoteIdent(m.type), q(m.time), q(m.schemaVersion), q(m.eventId), quoteIdent(m.data), q(m.metadata)]
     // One array per column (null for a column the store lacks); json_quote spells NULL as null, so
     // that group_concat, which skips NULLs, keeps every row. Data and metadata are the stored JSON:
     // a NULL or empty one leaves its array short or the page no JSON, which the reader notices. No
@@ -362,7 +363,7 @@ export class SqliteSource implements EventSource {
         const parts = columns.map((c) => (c === undefined ? 'null' : texts[k++]))
         const text = `[${parts.join(',')}]`
         // Too deep for the reader to print: null, so that it reads the rows and names the bad one.
-        yield parts.every((part) => part !== null) && typeof max === 'number' && !nestsDeeperThan(text, MAX_JSON_DEPTH + 3) ? { text, count, key: max } : null
+        yield parts.every((part) => part !== null) && typeof max === 'number' && Number.isSafeInteger(max) && !nestsDeeperThan(text, MAX_JSON_DEPTH + 3) ? { text, count, key: max } : null
         if (count < size || typeof max !== 'number') return
         last = max
       }
@@ -425,12 +426,12 @@ export class SqliteSource implements EventSource {
     const rest = `${select}${nextWhere === '' ? ' WHERE' : `${nextWhere} AND`} ${this.positionExpr} > ?${order}`
     const next = `${rest} LIMIT ${size}`
     if (!this.walksIndex(next, [...nextParams, 0])) {
-      yield* pagesOf(this.statement(rest).raw(true).iterate(...nextParams, rows[rows.length - 1][0]) as IterableIterator<unknown[]>, size)
+      yield* pagesOf(this.statement(rest).raw(true).iterate(...nextParams, lastPosition(rows)) as IterableIterator<unknown[]>, size)
       return
     }
     const following = this.statement(next).raw(true)
     do {
-      rows = following.all(...nextParams, rows[rows.length - 1][0]) as unknown[][]
+      rows = following.all(...nextParams, lastPosition(rows)) as unknown[][]
       if (rows.length > 0) yield rows
     } while (rows.length === size)
   }
@@ -481,27 +482,27 @@ export class SqliteSource implements EventSource {
   }
 
   /** The highest position now (tail's end snapshot and follow polls); null when empty. */
-  headPosition(): number | null {
+  headPosition(): ExactPosition | null {
     return this.positionAt('max')
   }
 
   /** The lowest position; null when empty. */
-  firstPosition(): number | null {
+  firstPosition(): ExactPosition | null {
     return this.positionAt('min')
   }
 
-  private positionAt(fn: 'min' | 'max'): number | null {
+  private positionAt(fn: 'min' | 'max'): ExactPosition | null {
     const params: unknown[] = []
-    const value = this.db.prepare(`SELECT ${fn}(${this.positionExpr}) FROM ${this.from}${this.conditions({}, params)}`).pluck().get(...params)
-    return value === null || value === undefined ? null : Number(value)
+    const value = this.statement(`SELECT ${exactPositionSql(`${fn}(${this.positionExpr})`)} FROM ${this.from}${this.conditions({}, params)}`).pluck().get(...params)
+    return value === null || value === undefined ? null : exactPosition(value as number | string)
   }
 
   /** The position of the Nth event from the end (tail --from -N); null when there are fewer. */
-  positionFromEnd(count: number): number | null {
+  positionFromEnd(count: number): ExactPosition | null {
     const params: unknown[] = []
-    const sql = `SELECT ${this.positionExpr} FROM ${this.from}${this.conditions({}, params)} ORDER BY ${this.positionExpr} DESC LIMIT 1 OFFSET ?`
+    const sql = `SELECT ${exactPositionSql(this.positionExpr)} FROM ${this.from}${this.conditions({}, params)} ORDER BY ${this.positionExpr} DESC LIMIT 1 OFFSET ?`
     const value = this.db.prepare(sql).pluck().get(...params, count - 1)
-    return value === null || value === undefined ? null : Number(value)
+    return value === null || value === undefined ? null : exactPosition(value as number | string)
   }
 
   /** parts-1 values of `expr` that cut its sorted values (`distinct`: without repeats) into parts of about equal count. */
@@ -554,7 +555,7 @@ export class SqliteSource implements EventSource {
     const params: unknown[] = []
     const where = this.conditions({}, params)
     const totals = this.db
-      .prepare(`SELECT count(*) AS events, count(DISTINCT ${this.streamExpr}) AS streams, min(${this.positionExpr}) AS first, max(${this.positionExpr}) AS last FROM ${this.from}${where}`)
+      .prepare(`SELECT count(*) AS events, count(DISTINCT ${this.streamExpr}) AS streams, ${exactPositionSql(`min(${this.positionExpr})`)} AS first, ${exactPositionSql(`max(${this.positionExpr})`)} AS last FROM ${this.from}${where}`)
       .get(...params) as { events: number; streams: number; first: number | null; last: number | null }
     const schema = this.layout.preset === 'eventsourcing'
       ? `CASE WHEN json_valid(CAST(${quoteIdent(m.data)} AS TEXT)) THEN json_extract(CAST(${quoteIdent(m.data)} AS TEXT), '$.class_version') END`
@@ -590,6 +591,12 @@ export class SqliteSource implements EventSource {
   async close(): Promise<void> {
     if (this.db.open) this.db.close()
   }
+}
+
+/** The position of a page's last row, to bind as a cursor (exactly, beyond 2^53). */
+function lastPosition(rows: unknown[][]): unknown {
+  const position = rows[rows.length - 1][0]
+  return typeof position === 'string' ? exactPosition(position) : position
 }
 
 /** Rows grouped into pages of `size`. */
