@@ -111,7 +111,14 @@ export class SqliteSource implements EventSource {
     const time = add(m.time)
     const meta = withMeta ? add(m.metadata) : -1
     const eventId = withMeta ? add(m.eventId) : -1
-    const metaCheck = withMeta ? -1 : add(m.metadata)
+    // Unread metadata is still checked: SQLite vouches for plain JSON text (json_valid, RFC 8259,
+    // at most 1000 deep) and only the rest comes to JavaScript, to be parsed and named if bad.
+    let metaCheck = -1
+    if (!withMeta && m.metadata !== undefined) {
+      const c = quoteIdent(m.metadata)
+      columns.push(`CASE WHEN ${c} IS NULL OR ${c} = '' OR (typeof(${c}) = 'text' AND json_valid(${c})) THEN NULL ELSE ${c} END`)
+      metaCheck = columns.length - 1
+    }
     shape = { select: columns.join(', '), version, schemaVersion, time, meta, eventId, metaCheck }
     this.shapes.set(withMeta, shape)
     return shape
