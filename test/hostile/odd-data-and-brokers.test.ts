@@ -232,11 +232,9 @@ describe('JSON nested ~5,000 levels deep is a bad row named by its position, ski
     const skipped = await runCli(['tail', file, '--skip-invalid'])
     expect(skipped.code).toBe(0)
     expect(types(skipped.stdout)).toEqual(['Opened'])
-  })
-
-  it('JSON nested 900 levels is read and printed', async () => {
-    const file = store([[2, 'acc-1', 2, 'Nested', deep(900), '{}', '2024-01-01 00:00:01']])
-    const tail = await runCli(['tail', file, '--from', '2', '--until', '2'])
+    // Under the limit, deep JSON is read and printed as it is.
+    const nested = store([[2, 'acc-1', 2, 'Nested', deep(900), '{}', '2024-01-01 00:00:01']])
+    const tail = await runCli(['tail', nested, '--from', '2', '--until', '2'])
     expect(tail.code).toBe(0)
     expect(JSON.stringify(JSON.parse(tail.stdout).data)).toBe(deep(900))
   })
