@@ -528,7 +528,8 @@ export class SqliteSource implements EventSource {
 
   /** parts-1 positions that cut the events into parts of about equal count, ascending. */
   positionBoundaries(parts: number): number[] {
-    return this.cutPoints(this.positionExpr, parts, false).map(Number)
+    // A cut beyond 2^53 would not be exact as a number: the parts beside it are read as one.
+    return this.cutPoints(this.positionExpr, parts, false).filter((p): p is number => typeof p === 'number' && Number.isSafeInteger(p))
   }
 
   /** parts-1 stream ids that cut the sorted distinct streams into parts of equal count. */
