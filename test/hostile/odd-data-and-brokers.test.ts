@@ -116,8 +116,12 @@ function runAsNobody(args: string[], home: string): Promise<CliResult> {
  * A WAL store in a directory only root may write, its files readable by all. `pending`: an event
  * still in the -wal (its writer gone, no -shm), as a crashed writer leaves it.
  */
+const walRoots: string[] = []
+afterAll(() => { for (const root of walRoots) rmSync(root, { recursive: true, force: true }) })
+
 function walStore(pending: boolean): { dir: string; file: string; home: string } {
   const root = tempDir('rewind-wal-ro-')
+  walRoots.push(root)
   chmodSync(root, 0o755)
   const dir = join(root, 'store')
   mkdirSync(dir)
@@ -173,7 +177,7 @@ describe('a WAL store whose directory the user cannot write is read anyway, with
     expect(state.code).toBe(0)
     expect(JSON.parse(state.stdout).state).toEqual({ balance: 5 })
     expect(existsSync(`${file}-shm`)).toBe(false)
-    rmSync(dir, { recursive: true, force: true })
+    expect(readdirSync(dir).sort()).toEqual(['events.db', 'events.db-wal'])
   })
 })
 
