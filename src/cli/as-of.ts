@@ -1,3 +1,4 @@
+import { eventPosition, exactPosition } from '../events/position.js'
 import { parseTimeSpecText } from '../events/time.js'
 import { UserError } from '../errors.js'
 
@@ -25,7 +26,7 @@ export function resolveAsOf(flags: AsOfFlags): AsOf {
   }
   if (flags.position !== undefined) {
     if (!/^\d+$/.test(flags.position)) throw new UserError(`--position "${flags.position}": expected a global position (a whole number)`)
-    asOf.position = Number(flags.position)
+    asOf.position = eventPosition(exactPosition(flags.position))
   }
   return asOf
 }

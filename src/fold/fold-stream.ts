@@ -86,7 +86,8 @@ export async function foldStream(source: EventSource, stream: string, options: F
   let stoppedAt: EventRef | undefined
 
   const invalid: string[] = []
-  const read = source.batches({ stream, untilPosition: options.position, withMeta: true, skipInvalid: options.skipInvalid, onWarning: (m) => invalid.push(m) })
+  const notices: string[] = []
+  const read = source.batches({ stream, untilPosition: options.position, withMeta: true, skipInvalid: options.skipInvalid, onWarning: (m) => invalid.push(m), onNotice: (m) => notices.push(m) })
   outer: for await (const batch of read) {
     for (const stored of batch) {
       seen++
@@ -133,6 +134,7 @@ export async function foldStream(source: EventSource, stream: string, options: F
   if (options.version !== undefined) as.version = options.version
   if (options.position !== undefined) as.position = options.position
   const result: StateResult = { stream, as, version, events: count, state, warnings: warnings.summary() }
+  result.warnings.unshift(...notices)
   if (invalid.length > 0) result.warnings.unshift(invalid.length === 1 ? `skipped an invalid row: ${invalid[0]}` : `skipped ${invalid.length} invalid rows; the first: ${invalid[0]}`)
   if (count === 0) result.warnings.push(`no event of ${stream} is at or before the requested point: this is the reducer's initial state`)
   if (options.trace === true) result.trace = trace

@@ -68,7 +68,8 @@ function checkBroker(broker: string, from: string): string {
   if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/.test(withPort)) {
     // USER:PASSWORD@HOST in --brokers or KAFKA_BROKERS: no scheme for redactSecrets to see.
     const shown = broker.includes('@') ? `***@${broker.slice(broker.lastIndexOf('@') + 1)}` : broker
-    throw new UserError(`${from}: "${shown}" is not HOST:PORT${broker.includes('@') ? '; credentials go in --sasl-username and KAFKA_SASL_PASSWORD' : ''}`)
+    const ipv6 = /^[0-9a-fA-F]*:[0-9a-fA-F:.]*$/.test(broker) ? '; an IPv6 address goes in brackets, as in [::1]:9092' : ''
+    throw new UserError(`${from}: "${shown}" is not HOST:PORT${broker.includes('@') ? '; credentials go in --sasl-username and KAFKA_SASL_PASSWORD' : ipv6}`)
   }
   return withPort
 }
