@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { resolveAsOf } from '../src/cli/as-of.js'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { kafkaFlags, mappingFlags, reducerFlag, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
+import { fileFlags, kafkaFlags, mappingFlags, reducerFlag, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { eventFilter } from '../src/events/filter.js'
@@ -48,6 +48,7 @@ export default class Replay extends RewindCommand {
     workers: Flags.integer({ description: 'Fold streams in this many threads (SQLite; the split is by stream id)', default: 1, min: 1, max: 16 }),
     'skip-invalid': skipInvalidFlag,
     ...mappingFlags,
+    ...fileFlags,
     ...kafkaFlags,
   }
 

@@ -3,8 +3,9 @@ import { Flags } from '@oclif/core'
 import { RewindCommand } from '../src/cli/base-command.js'
 import { sourceArg } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
-import { stopOnSignals, tailFlags, tailPlan, tailSourceKind } from '../src/cli/tail-flags.js'
+import { isStreamSource, stopOnSignals, tailFlags, tailPlan, tailSourceKind } from '../src/cli/tail-flags.js'
 import type { Event } from '../src/events/event.js'
+import type { FileSource } from '../src/sources/file-source.js'
 import type { KafkaSource } from '../src/sources/kafka/kafka-source.js'
 import type { SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
 import type { TailReadOptions } from '../src/tail/options.js'
@@ -57,7 +58,7 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
     const { args, flags } = await this.parse(Tail)
     const config = await this.loadConfig(flags.config)
     const kind = tailSourceKind(args.source, config, { partition: flags.partition, group: flags.group })
-    const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled())
+    const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled(), isStreamSource(args.source, config))
     const upcasters = await loadUpcasters(flags.upcasters)
     const { signal, stoppedBy } = stopOnSignals()
 
@@ -102,7 +103,8 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
           limit: flags.limit,
           printer,
           out,
-          flushEachBatch: range.follow,
+          // A pipe's events show as they come, like followed ones.
+          flushEachBatch: range.follow || (source.kind === 'file' && (source as FileSource).stream),
           afterBatch,
         })
       }

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { RewindCommand } from '../../src/cli/base-command.js'
 import { sourceArg } from '../../src/cli/flags.js'
 import { openFromFlags } from '../../src/cli/open-source.js'
-import { stopOnSignals, tailFlags, tailPlan, tailSourceKind } from '../../src/cli/tail-flags.js'
+import { isStreamSource, stopOnSignals, tailFlags, tailPlan, tailSourceKind } from '../../src/cli/tail-flags.js'
 import { UserError } from '../../src/errors.js'
 import { OutputWriter } from '../../src/output/writer.js'
 import { runTail, tailEvents } from '../../src/tail/tail.js'
@@ -34,7 +34,7 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
     const { args, flags } = await this.parse(UpcastRun)
     const config = await this.loadConfig(flags.config)
     const kind = tailSourceKind(args.source, config, { partition: flags.partition })
-    const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled())
+    const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled(), isStreamSource(args.source, config))
     const opened = await openFromFlags(args.source, flags, config)
     const { signal, stoppedBy } = stopOnSignals()
     try {

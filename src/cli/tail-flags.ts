@@ -3,11 +3,12 @@ import { UserError } from '../errors.js'
 import { parseDuration } from '../events/time.js'
 import { chalkFor } from '../output/colors.js'
 import { createEventPrinter, EVENT_FORMATS, type EventFormat } from '../output/event-format.js'
+import { isStreamInput } from '../sources/file-source.js'
 import { resolveSourceSpec, sourceKind } from '../sources/open.js'
 import type { RewindConfig } from '../config.js'
 import { resolveRange } from '../tail/range.js'
 import { tailFilter } from '../tail/tail.js'
-import { kafkaFlags, mappingFlags, skipInvalidFlag } from './flags.js'
+import { fileFlags, kafkaFlags, mappingFlags, skipInvalidFlag } from './flags.js'
 
 /** The range, filter and output flags that `tail` and `upcast run` share. */
 export const tailFlags = {
@@ -25,6 +26,7 @@ export const tailFlags = {
   'skip-invalid': skipInvalidFlag,
   ...kafkaFlags,
   ...mappingFlags,
+  ...fileFlags,
 }
 
 /** --interval: milliseconds, or a duration such as "1s". */
@@ -80,9 +82,17 @@ export interface TailPlanFlags {
   template?: string
 }
 
-/** Everything the tail flags decide before a source is opened: range, filter, poll interval, printer. */
-export function tailPlan(flags: TailPlanFlags, kind: 'sqlite' | 'file' | 'kafka', json: boolean) {
-  const range = resolveRange(flags, kind)
+/** SOURCE is `-`, a pipe or a device: read once, as it comes. */
+export function isStreamSource(spec: string, config: RewindConfig): boolean {
+  return isStreamInput(resolveSourceSpec(spec, config).uri.replace(/^file:/, ''))
+}
+
+/**
+ * Everything the tail flags decide before a source is opened: range, filter, poll interval, printer.
+ * A pipe has nothing "already there": --follow on one starts at its beginning.
+ */
+export function tailPlan(flags: TailPlanFlags, kind: 'sqlite' | 'file' | 'kafka', json: boolean, stream = false) {
+  const range = resolveRange(stream && flags.follow === true && flags.from === undefined ? { ...flags, from: 'beginning' } : flags, kind)
   return {
     range,
     filter: tailFilter({ types: flags.type, streams: flags.stream, where: flags.where, range }),

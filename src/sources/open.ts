@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
 import type { RewindConfig, SourceConfig } from '../config.js'
 import { UserError } from '../errors.js'
-import { FileSource } from './file-source.js'
+import { FileSource, isStreamInput } from './file-source.js'
 import type { EventSource } from './source.js'
 import type { ColumnMapping } from './sqlite/layout.js'
 import { SqliteSource } from './sqlite/sqlite-source.js'
@@ -11,6 +11,8 @@ export interface OpenOptions {
   mapping?: Partial<ColumnMapping>
   /** Kafka connection flags (brokers, SASL, TLS, timeout); interpreted by the Kafka source. */
   kafka?: Record<string, unknown>
+  /** NDJSON: the longest line read (--max-line-bytes). */
+  maxLineBytes?: number
 }
 
 /** What opens a source again (another thread does): SOURCE as given and the options it was opened with. */
@@ -20,7 +22,7 @@ export interface SourceRecipe {
 }
 
 export const SOURCE_FORMS =
-  'a SQLite file (.db, .sqlite, .sqlite3 or sqlite:PATH), an NDJSON/JSON file (.ndjson, .jsonl, .json or file:PATH), kafka://HOST:PORT/TOPIC, or @name from the config file'
+  'a SQLite file (.db, .sqlite, .sqlite3 or sqlite:PATH), an NDJSON/JSON file (.ndjson, .jsonl, .json or file:PATH), - or a pipe (NDJSON on standard input or <(...)), kafka://HOST:PORT/TOPIC, or @name from the config file'
 
 /** Resolves @name from the config file to its source entry. */
 export function resolveSourceSpec(spec: string, config?: RewindConfig): SourceConfig {
@@ -51,6 +53,9 @@ export function sourceKind(uri: string): 'sqlite' | 'file' | 'kafka' | undefined
   if (uri.startsWith('kafka://')) return 'kafka'
   if (uri.startsWith('sqlite:') || /\.(db|sqlite3?)$/i.test(uri)) return 'sqlite'
   if (uri.startsWith('file:') || /\.(ndjson|jsonl|json)$/i.test(uri)) return 'file'
+  // `-`, a pipe, FIFO or device: NDJSON as it comes (SQLite needs a file it can seek in, and
+  // sniffing a header would eat the first bytes of a pipe).
+  if (isStreamInput(uri)) return 'file'
   return looksLikeSqlite(uri) ? 'sqlite' : undefined
 }
 
@@ -67,7 +72,7 @@ export async function openSource(spec: string, options: OpenOptions = {}): Promi
     case 'sqlite':
       return new SqliteSource(uri.replace(/^sqlite:/, ''), mapping)
     case 'file':
-      return new FileSource(uri.replace(/^file:/, ''))
+      return new FileSource(uri.replace(/^file:/, ''), options.maxLineBytes)
     default:
       if (!existsSync(uri)) throw new UserError(`${uri}: no such file; SOURCE is ${SOURCE_FORMS}`)
       throw new UserError(`${uri}: cannot tell what kind of source this is; SOURCE is ${SOURCE_FORMS}`)

@@ -2,6 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises'
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
 import { FileSource, toEvent } from '../sources/file-source.js'
+import { LineSplitter } from '../sources/ndjson-lines.js'
 import { sleep, type TailReadOptions } from './options.js'
 import type { TailRange } from './range.js'
 
@@ -53,12 +54,45 @@ async function* jsonArrayTail(file: string, range: TailRange, options: TailReadO
 }
 
 /**
+ * A pipe, device or standard input in a tail range: read once, to its end (--follow changes
+ * nothing: a pipe ends when its writer closes it). -N keeps the last N events until then.
+ */
+async function* streamTail(source: FileSource, range: TailRange, options: TailReadOptions): AsyncIterable<Event[]> {
+  if (range.from.kind === 'end') return
+  const from = range.from.kind === 'position' ? range.from.position : undefined
+  const until = range.until?.kind === 'position' ? range.until.position : undefined
+  const keepLast = range.from.kind === 'last' ? range.from.count : undefined
+  const holdBack = range.until?.kind === 'last' ? range.until.count - 1 : 0
+  const last: Event[] = []
+  const held: Event[] = []
+  for await (const batch of source.batches({ ...options.read, batchSize: BATCH })) {
+    if (options.signal.aborted) break
+    let out: Event[] = []
+    for (const event of batch) {
+      if (!inPositionRange(event, from, until)) continue
+      held.push(event)
+      if (held.length <= holdBack) continue
+      const next = held.shift() as Event
+      if (keepLast === undefined) out.push(next)
+      else if (last.push(next) > keepLast) last.shift()
+    }
+    if (out.length > 0) yield out
+    out = []
+  }
+  if (keepLast !== undefined && last.length > 0) yield last
+}
+
+/**
  * Events of an NDJSON file in a tail range; with follow, lines appended later (like `tail -f`:
  * a line is read once its newline is written; a truncated file is read again from the start).
  * Positions are line numbers unless events carry their own.
  */
-export async function* fileTail(file: string, range: TailRange, options: TailReadOptions): AsyncIterable<Event[]> {
-  new FileSource(file) // the same "no such file" / "is a directory" errors as other commands
+export async function* fileTail(source: FileSource, range: TailRange, options: TailReadOptions): AsyncIterable<Event[]> {
+  const file = source.file
+  if (source.stream) {
+    yield* streamTail(source, range, options)
+    return
+  }
   if (file.endsWith('.json')) {
     yield* jsonArrayTail(file, range, options)
     return
@@ -79,18 +113,16 @@ export async function* fileTail(file: string, range: TailRange, options: TailRea
     const limitBytes = range.follow ? Infinity : snapshot
 
     const buffer = Buffer.allocUnsafe(CHUNK)
-    let pending: Buffer = Buffer.alloc(0)
+    const lines = new LineSplitter(file, source.maxLineBytes)
     let offset = 0
-    let line = 0
     let eventLines = 0
     let batch: Event[] = []
 
-    const takeLine = (bytes: Buffer, start: number, end: number): Event | undefined => {
-      line++
+    const takeLine = (bytes: Buffer, start: number, end: number, line: number): void => {
       const text = bytes.toString('utf8', start, end)
-      if (text.trim() === '') return undefined
+      if (text.trim() === '') return
       eventLines++
-      if (eventLines <= skip || eventLines > stopAfter) return undefined
+      if (eventLines <= skip || eventLines > stopAfter) return
       let parsed: unknown
       try {
         parsed = JSON.parse(text)
@@ -98,25 +130,10 @@ export async function* fileTail(file: string, range: TailRange, options: TailRea
         const message = `${file}:${line}: not valid JSON (${(error as Error).message})`
         if (options.read.skipInvalid !== true) throw new UserError(`${message}; --skip-invalid skips such lines with a warning`)
         options.onWarning(message)
-        return undefined
+        return
       }
       const event = toEvent(parsed, `${file}:${line}`, line)
-      return inPositionRange(event, from, until) ? event : undefined
-    }
-
-    const consume = (bytes: Buffer, final: boolean) => {
-      let start = 0
-      for (let nl = bytes.indexOf(NEWLINE, start); nl !== -1; nl = bytes.indexOf(NEWLINE, start)) {
-        const event = takeLine(bytes, start, nl)
-        if (event !== undefined) batch.push(event)
-        start = nl + 1
-      }
-      if (final && start < bytes.length) {
-        const event = takeLine(bytes, start, bytes.length)
-        if (event !== undefined) batch.push(event)
-        start = bytes.length
-      }
-      return start
+      if (inPositionRange(event, from, until)) batch.push(event)
     }
 
     try {
@@ -125,16 +142,14 @@ export async function* fileTail(file: string, range: TailRange, options: TailRea
           const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, limitBytes - offset), offset)
           if (bytesRead === 0) break
           offset += bytesRead
-          const bytes = pending.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([pending, buffer.subarray(0, bytesRead)])
-          const used = consume(bytes, false)
-          pending = Buffer.from(bytes.subarray(used))
+          lines.push(buffer.subarray(0, bytesRead), takeLine)
           if (batch.length >= BATCH) {
             yield batch
             batch = []
           }
         }
         if (!range.follow) {
-          consume(pending, true)
+          lines.end(takeLine)
           if (batch.length > 0) yield batch
           return
         }
@@ -149,10 +164,9 @@ export async function* fileTail(file: string, range: TailRange, options: TailRea
         if (size < offset) {
           options.onWarning(`${file} was truncated; reading it again from the start`)
           offset = 0
-          line = 0
           eventLines = 0
           skip = 0
-          pending = Buffer.alloc(0)
+          lines.reset()
         }
       }
     } catch (error) {
