@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core'
 import { RewindCommand } from '../src/cli/base-command.js'
 import { sourceArg } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
-import { isStreamSource, stopOnSignals, tailFlags, tailPlan, tailSourceKind } from '../src/cli/tail-flags.js'
+import { isStreamSource, stopOnSignals, stopWhenReaderGoes, tailFlags, tailPlan, tailSourceKind } from '../src/cli/tail-flags.js'
 import type { Event } from '../src/events/event.js'
 import type { FileSource } from '../src/sources/file-source.js'
 import type { KafkaSource } from '../src/sources/kafka/kafka-source.js'
@@ -60,7 +60,8 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
     const kind = tailSourceKind(args.source, config, { partition: flags.partition, group: flags.group })
     const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled(), isStreamSource(args.source, config))
     const upcasters = await loadUpcasters(flags.upcasters)
-    const { signal, stoppedBy } = stopOnSignals()
+    const { signal, stoppedBy, stop } = stopOnSignals()
+    const unwatch = stopWhenReaderGoes(range.follow, stop)
 
     const { source } = await openFromFlags(args.source, flags, config)
     try {
@@ -109,6 +110,7 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
         })
       }
     } finally {
+      unwatch()
       await source.close()
     }
     const stopped = stoppedBy()

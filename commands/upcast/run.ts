@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { RewindCommand } from '../../src/cli/base-command.js'
 import { sourceArg } from '../../src/cli/flags.js'
 import { openFromFlags } from '../../src/cli/open-source.js'
-import { isStreamSource, stopOnSignals, tailFlags, tailPlan, tailSourceKind } from '../../src/cli/tail-flags.js'
+import { isStreamSource, stopOnSignals, stopWhenReaderGoes, tailFlags, tailPlan, tailSourceKind } from '../../src/cli/tail-flags.js'
 import { UserError } from '../../src/errors.js'
 import { OutputWriter } from '../../src/output/writer.js'
 import { runTail, tailEvents } from '../../src/tail/tail.js'
@@ -36,7 +36,8 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
     const kind = tailSourceKind(args.source, config, { partition: flags.partition })
     const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled(), isStreamSource(args.source, config))
     const opened = await openFromFlags(args.source, flags, config)
-    const { signal, stoppedBy } = stopOnSignals()
+    const { signal, stoppedBy, stop } = stopOnSignals()
+    const unwatch = stopWhenReaderGoes(range.follow, stop)
     try {
       if (opened.upcastersFile === undefined) throw new UserError('no upcasters: pass --upcasters FILE (or set "upcasters" in the config file)')
       const upcasters = await loadUpcasters(opened.upcastersFile)
@@ -57,6 +58,7 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
         flushEachBatch: range.follow,
       })
     } finally {
+      unwatch()
       await opened.source.close()
     }
     const stopped = stoppedBy()

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 import { UserError } from '../errors.js'
 import { parseDuration } from '../events/time.js'
 import { chalkFor } from '../output/colors.js'
+import { PipeReaders } from '../output/pipe-reader.js'
 import { createEventPrinter, EVENT_FORMATS, type EventFormat } from '../output/event-format.js'
 import { isStreamInput } from '../sources/file-source.js'
 import { resolveSourceSpec, sourceKind } from '../sources/open.js'
@@ -56,7 +57,7 @@ export function tailPrinter(flags: { format?: string; template?: string }, json:
  * Ctrl-C (and SIGTERM) stop reading instead of killing the process: what was read is flushed, a
  * JSON array is closed, connections are closed. A second Ctrl-C exits at once.
  */
-export function stopOnSignals(): { signal: AbortSignal; stoppedBy: () => NodeJS.Signals | undefined } {
+export function stopOnSignals(): { signal: AbortSignal; stoppedBy: () => NodeJS.Signals | undefined; stop: () => void } {
   const controller = new AbortController()
   let stoppedBy: NodeJS.Signals | undefined
   const stop = (signal: NodeJS.Signals) => {
@@ -67,7 +68,24 @@ export function stopOnSignals(): { signal: AbortSignal; stoppedBy: () => NodeJS.
   process.removeAllListeners('SIGINT')
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
-  return { signal: controller.signal, stoppedBy: () => stoppedBy }
+  return { signal: controller.signal, stoppedBy: () => stoppedBy, stop: () => controller.abort() }
+}
+
+/**
+ * --follow into a pipe: stop (exit 0, as on EPIPE) within a second of the reader going away
+ * (`| head -1`), even while no event comes to write. Returns what ends the watch.
+ */
+export function stopWhenReaderGoes(follow: boolean, stop: () => void): () => void {
+  if (!follow || process.stdout.isTTY) return () => undefined
+  const readers = PipeReaders.ofStdout()
+  if (readers === undefined) return () => undefined
+  const timer = setInterval(() => {
+    if (!readers.closed()) return
+    clearInterval(timer)
+    stop()
+  }, 500)
+  timer.unref()
+  return () => clearInterval(timer)
 }
 
 export interface TailPlanFlags {
