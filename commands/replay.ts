@@ -100,12 +100,12 @@ export default class Replay extends RewindCommand {
       } else if (format === 'ndjson') {
         for (const [stream, entry] of result.states) await out.line(compactJson({ stream, version: entry.version, state: entry.state }))
       } else {
+        // Every state as text before the first byte is printed: one that cannot be (a BigInt)
+        // fails the command with nothing on stdout, not half a document.
+        const states: string[] = []
+        for (const [stream, entry] of result.states) states.push(`${JSON.stringify(stream)}:${compactJson(entry.state)}`)
         await out.write('{"as":' + compactJson(as) + ',"streams":' + result.states.size + ',"events":' + result.events + ',"states":{')
-        let first = true
-        for (const [stream, entry] of result.states) {
-          await out.write(`${first ? '' : ','}${JSON.stringify(stream)}:${compactJson(entry.state)}`)
-          first = false
-        }
+        for (let i = 0; i < states.length; i++) await out.write(i === 0 ? states[i] : `,${states[i]}`)
         await out.write('}}\n')
       }
       await out.flush()

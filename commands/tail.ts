@@ -3,14 +3,14 @@ import { Flags } from '@oclif/core'
 import { RewindCommand } from '../src/cli/base-command.js'
 import { sourceArg } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
-import { isStreamSource, stopOnSignals, stopWhenReaderGoes, tailFlags, tailPlan, tailSourceKind } from '../src/cli/tail-flags.js'
+import { isStreamSource, stopOnSignals, stopWhenReaderGoes, tailOutput, tailFlags, tailPlan, tailSourceKind } from '../src/cli/tail-flags.js'
 import type { Event } from '../src/events/event.js'
 import type { FileSource } from '../src/sources/file-source.js'
 import type { KafkaSource } from '../src/sources/kafka/kafka-source.js'
 import type { SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
 import type { TailReadOptions } from '../src/tail/options.js'
 import type { TailRange } from '../src/tail/range.js'
-import { OutputWriter } from '../src/output/writer.js'
+import type { OutputWriter } from '../src/output/writer.js'
 import { runTail, tailEvents, type TailFilterOptions } from '../src/tail/tail.js'
 import { loadUpcasters } from '../src/upcast/load-upcasters.js'
 
@@ -64,6 +64,8 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
     const unwatch = stopWhenReaderGoes(range.follow, stop)
 
     const { source } = await openFromFlags(args.source, flags, config)
+    // --group commits what was printed: that output cannot be held back.
+    const output = tailOutput(this.jsonEnabled(), range.follow || flags.group !== undefined)
     try {
       const read = {
         withMeta: true,
@@ -79,7 +81,7 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
         fromCommitted: flags.group !== undefined && flags.from === undefined,
         onWarning: read.onWarning,
       }
-      const out = new OutputWriter()
+      const { out } = output
       // A Kafka read to the end as NDJSON: each fetched unit is printed on its own (possibly by a
       // worker thread), in order. A whole SQLite range as NDJSON: lines made from the stored JSON
       // text, by worker threads when it is big. Everything else streams events through runTail.
@@ -109,7 +111,9 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
           afterBatch,
         })
       }
+      await output.done()
     } finally {
+      output.drop()
       unwatch()
       await source.close()
     }

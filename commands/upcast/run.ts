@@ -2,9 +2,8 @@ import { Flags } from '@oclif/core'
 import { RewindCommand } from '../../src/cli/base-command.js'
 import { sourceArg } from '../../src/cli/flags.js'
 import { openFromFlags } from '../../src/cli/open-source.js'
-import { isStreamSource, stopOnSignals, stopWhenReaderGoes, tailFlags, tailPlan, tailSourceKind } from '../../src/cli/tail-flags.js'
+import { isStreamSource, stopOnSignals, stopWhenReaderGoes, tailOutput, tailFlags, tailPlan, tailSourceKind } from '../../src/cli/tail-flags.js'
 import { UserError } from '../../src/errors.js'
-import { OutputWriter } from '../../src/output/writer.js'
 import { runTail, tailEvents } from '../../src/tail/tail.js'
 import { loadUpcasters } from '../../src/upcast/load-upcasters.js'
 
@@ -38,6 +37,7 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
     const opened = await openFromFlags(args.source, flags, config)
     const { signal, stoppedBy, stop } = stopOnSignals()
     const unwatch = stopWhenReaderGoes(range.follow, stop)
+    const output = tailOutput(this.jsonEnabled(), range.follow)
     try {
       if (opened.upcastersFile === undefined) throw new UserError('no upcasters: pass --upcasters FILE (or set "upcasters" in the config file)')
       const upcasters = await loadUpcasters(opened.upcastersFile)
@@ -54,10 +54,12 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
         filter,
         limit: flags.limit,
         printer,
-        out: new OutputWriter(),
+        out: output.out,
         flushEachBatch: range.follow,
       })
+      await output.done()
     } finally {
+      output.drop()
       unwatch()
       await opened.source.close()
     }

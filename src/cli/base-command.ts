@@ -1,6 +1,7 @@
 import { Command, Errors, Flags } from '@oclif/core'
 import { loadConfig, type RewindConfig } from '../config.js'
 import { isDebug, UserError } from '../errors.js'
+import { stdoutBegun } from '../output/writer.js'
 
 /**
  * Every rewind command: --json and --config, and one way to fail: a single line on stderr
@@ -33,6 +34,18 @@ export abstract class RewindCommand extends Command {
     if (!this.jsonEnabled()) process.stderr.write(`warning: ${message}\n`)
   }
 
+  /** The --json result: when it cannot be printed (a BigInt, a cycle), an error document instead of nothing. */
+  logJson(json: unknown): void {
+    try {
+      super.logJson(json)
+    } catch (error) {
+      const message = `cannot print the result as JSON: ${(error as Error).message}`
+      process.stdout.write(`${JSON.stringify({ error: { message, exitCode: 2 } })}\n`)
+      process.stderr.write(`rewind: ${message}\n`)
+      process.exitCode = 2
+    }
+  }
+
   protected async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error
     const known = error instanceof UserError
@@ -42,7 +55,8 @@ export abstract class RewindCommand extends Command {
     if (parseError) message = message.replace(/^Error:\s*/, '').split('\n').filter((l) => l.trim() !== '').join('; ')
     if (parseError && !/--help/.test(message)) message += `; see rewind ${this.id ?? ''} --help`.replace('  ', ' ')
     if (!known && !parseError && !isDebug()) message += ' (DEBUG=rewind shows the stack)'
-    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: code } })}\n`)
+    // A streamed --json array (--follow) is closed already: the error goes to stderr only.
+    if (this.jsonEnabled() && !stdoutBegun.value) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: code } })}\n`)
     process.stderr.write(`rewind: ${message}\n`)
     if (isDebug() && error.stack) process.stderr.write(`${error.stack}\n`)
     this.exit(code)

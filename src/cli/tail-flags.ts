@@ -3,6 +3,8 @@ import { UserError } from '../errors.js'
 import { parseDuration } from '../events/time.js'
 import { chalkFor } from '../output/colors.js'
 import { PipeReaders } from '../output/pipe-reader.js'
+import { Spool } from '../output/spool.js'
+import { OutputWriter } from '../output/writer.js'
 import { createEventPrinter, EVENT_FORMATS, type EventFormat } from '../output/event-format.js'
 import { isStreamInput } from '../sources/file-source.js'
 import { resolveSourceSpec, sourceKind } from '../sources/open.js'
@@ -116,5 +118,19 @@ export function tailPlan(flags: TailPlanFlags, kind: 'sqlite' | 'file' | 'kafka'
     filter: tailFilter({ types: flags.type, streams: flags.stream, where: flags.where, range }),
     intervalMs: parseInterval(flags.interval),
     printer: tailPrinter(flags, json),
+  }
+}
+
+/**
+ * Where tail output goes. `--json` is held until the array is whole (then printed) so that a bad
+ * row prints only {"error": ...}; with --follow there is no whole, so it streams, and a bad row
+ * closes the array (stdout still parses) with the error on stderr and exit 2.
+ */
+export function tailOutput(json: boolean, follow: boolean): { out: OutputWriter; done: () => Promise<void>; drop: () => void } {
+  const spool = json && !follow ? new Spool() : undefined
+  return {
+    out: new OutputWriter(spool ?? process.stdout),
+    done: async () => spool?.copyTo(process.stdout),
+    drop: () => spool?.discard(),
   }
 }

@@ -114,7 +114,9 @@ export async function runTail(run: TailRun): Promise<number> {
       }
     }
   } catch (error) {
-    // What was printed before a bad row or line reaches stdout, not only the error.
+    // What was printed before a bad row or line reaches stdout, not only the error; a JSON
+    // array is closed, so stdout still parses (the error is on stderr, exit 2).
+    await out.write(printer.end())
     await out.flush()
     throw error
   }
