@@ -37,9 +37,11 @@ export abstract class RewindCommand extends Command {
   /** The --json result: when it cannot be printed (a BigInt, a cycle), an error document instead of nothing. */
   logJson(json: unknown): void {
     try {
-      super.logJson(json)
+      // Colouring is for a terminal; oclif's tokenizer also overflows the stack on a 50 MB string.
+      if (process.stdout.isTTY) super.logJson(json)
+      else process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
     } catch (error) {
-      const message = `cannot print the result as JSON: ${(error as Error).message}`
+      const message = `cannot print the result as JSON: ${(error as Error).message.split('\n').map((part) => part.trim()).join(' ')}`
       process.stdout.write(`${JSON.stringify({ error: { message, exitCode: 2 } })}\n`)
       process.stderr.write(`rewind: ${message}\n`)
       process.exitCode = 2

@@ -3,8 +3,8 @@ import { UserError } from '../errors.js'
 
 /** The longest line read by default: a line without end (`/dev/zero`) fails after this many bytes. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
-/** A line becomes one string: Node cannot make a longer one. */
-export const MAX_LINE_BYTES_LIMIT = constants.MAX_STRING_LENGTH
+/** The largest --max-line-bytes. A line becomes one string, and Node cannot make one much longer. */
+export const MAX_LINE_BYTES_LIMIT = 512 * 1024 * 1024
 
 const NEWLINE = 10
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 }
@@ -16,9 +16,9 @@ export function parseMaxLineBytes(text: string | undefined): number {
   const unit = match === null ? undefined : UNITS[match[2].toLowerCase()]
   const bytes = match === null || unit === undefined ? NaN : Number(match[1]) * unit
   if (!(bytes >= 1 && bytes <= MAX_LINE_BYTES_LIMIT)) {
-    throw new UserError(`--max-line-bytes "${text}": expected a size from 1 to ${MAX_LINE_BYTES_LIMIT} bytes (the longest string Node can hold), e.g. 256MiB`)
+    throw new UserError(`--max-line-bytes "${text}": expected a size from 1 byte to 512MiB (about the longest string Node can hold), e.g. 256MiB`)
   }
-  return bytes
+  return Math.min(bytes, constants.MAX_STRING_LENGTH)
 }
 
 export function formatBytes(bytes: number): string {
