@@ -61,7 +61,11 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
     const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled(), isStreamSource(args.source, config))
     const upcasters = await loadUpcasters(flags.upcasters)
     const { signal, stoppedBy, stop } = stopOnSignals()
-    const unwatch = stopWhenReaderGoes(range.follow, stop)
+    let readerGone = false
+    const unwatch = stopWhenReaderGoes(range.follow, () => {
+      readerGone = true
+      stop()
+    })
 
     const { source } = await openFromFlags(args.source, flags, config)
     // --group commits what was printed: that output cannot be held back.
@@ -117,6 +121,8 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
       unwatch()
       await source.close()
     }
+    // Exit now: a pipe we read may still have a read pending that would keep the process up.
+    if (readerGone) this.exit(0)
     const stopped = stoppedBy()
     if (stopped !== undefined) this.exit(stopped === 'SIGINT' ? 130 : 143)
   }

@@ -36,7 +36,11 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
     const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled(), isStreamSource(args.source, config))
     const opened = await openFromFlags(args.source, flags, config)
     const { signal, stoppedBy, stop } = stopOnSignals()
-    const unwatch = stopWhenReaderGoes(range.follow, stop)
+    let readerGone = false
+    const unwatch = stopWhenReaderGoes(range.follow, () => {
+      readerGone = true
+      stop()
+    })
     const output = tailOutput(this.jsonEnabled(), range.follow)
     try {
       if (opened.upcastersFile === undefined) throw new UserError('no upcasters: pass --upcasters FILE (or set "upcasters" in the config file)')
@@ -63,6 +67,8 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
       unwatch()
       await opened.source.close()
     }
+    // Exit now: a pipe we read may still have a read pending that would keep the process up.
+    if (readerGone) this.exit(0)
     const stopped = stoppedBy()
     if (stopped !== undefined) this.exit(stopped === 'SIGINT' ? 130 : 143)
   }

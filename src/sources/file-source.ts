@@ -1,4 +1,6 @@
-import { createReadStream, existsSync, statSync } from 'node:fs'
+import { constants, createReadStream, existsSync, openSync, statSync } from 'node:fs'
+import { Socket } from 'node:net'
+import { addAbortSignal } from 'node:stream'
 import { readFile } from 'node:fs/promises'
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
@@ -81,15 +83,21 @@ export class FileSource implements EventSource {
   }
 
   /** The bytes of the input, in chunks; a stream input only once. */
-  chunks(): AsyncIterable<Buffer> {
+  chunks(signal?: AbortSignal): AsyncIterable<Buffer> {
     if (this.stream) {
       if (this.consumed) {
         throw new UserError(`${this.name}: a pipe or device can be read only once and this command reads its source again; save it to a regular file first`)
       }
       this.consumed = true
     }
-    if (this.file === STDIN_SPEC) return process.stdin
-    return createReadStream(this.file, { highWaterMark: 1 << 20 })
+    if (this.file === STDIN_SPEC || this.file === '/dev/stdin') return signal === undefined ? process.stdin : addAbortSignal(signal, process.stdin)
+    if (this.stream && statSync(this.file).isFIFO()) {
+      // A pipe is read through the event loop, not a blocking read in libuv's thread pool: a
+      // read left pending there (a pipe that sends nothing) would hold up exit, even after Ctrl-C.
+      const socket = new Socket({ fd: openSync(this.file, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false })
+      return signal === undefined ? socket : addAbortSignal(signal, socket)
+    }
+    return createReadStream(this.file, { highWaterMark: 1 << 20, signal })
   }
 
   /** The events of each chunk read (of the whole file, for a JSON array). */
@@ -121,6 +129,7 @@ export class FileSource implements EventSource {
         options.onWarning?.(message)
         return
       }
+      if (Array.isArray(parsed)) throw new UserError(`${name}:${line}: a JSON array, expected one event object per line (jq -c '.[]' turns an array into such lines)`)
       const event = toEvent(parsed, `${name}:${line}`, line)
       seen?.add(event.stream)
       ready.push(event)
@@ -131,12 +140,13 @@ export class FileSource implements EventSource {
       ready = []
     }
     try {
-      for await (const chunk of this.chunks()) {
+      for await (const chunk of this.chunks(options.signal)) {
         lines.push(chunk as Buffer, take)
         yield* drain()
       }
       lines.end(take)
     } catch (error) {
+      if (options.signal?.aborted === true) return
       // The events before a bad line are read: hand them over before the error.
       yield* drain()
       throw error

@@ -16,6 +16,8 @@ export interface ReadOptions {
   skipInvalid?: boolean
   onWarning?: (message: string) => void
   batchSize?: number
+  /** Stop reading (a pipe that sends nothing is left at once; the read then ends without error). */
+  signal?: AbortSignal
   /** The caller keeps every event it reads (the interactive view): SQLite may sort in memory. */
   keepsAll?: boolean
 }

@@ -65,8 +65,14 @@ async function* streamTail(source: FileSource, range: TailRange, options: TailRe
   const holdBack = range.until?.kind === 'last' ? range.until.count - 1 : 0
   const last: Event[] = []
   const held: Event[] = []
-  for await (const batch of source.batches({ ...options.read, batchSize: BATCH })) {
-    if (options.signal.aborted) break
+  const { signal } = options
+  // A pipe that sends nothing keeps a read pending: Ctrl-C must not wait for it.
+  const stopped = new Promise<undefined>((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', () => resolve(undefined), { once: true })))
+  const reads = source.batches({ ...options.read, batchSize: BATCH, signal })[Symbol.asyncIterator]()
+  for (;;) {
+    const next = await Promise.race([reads.next(), stopped])
+    if (next === undefined || next.done === true) break
+    const batch = next.value
     let out: Event[] = []
     for (const event of batch) {
       if (!inPositionRange(event, from, until)) continue

@@ -160,6 +160,11 @@ describe('output that cannot be written (item 8)', () => {
       expect(result.stderr, source).toBe('')
       expect(JSON.parse(result.stdout)).toEqual(JSON.parse(ndjson.at(-10)!))
     }
+    // A pipe that stays open and silent after its first event: rewind waits in a read of it.
+    const pipe = await sh('rewind tail -f <(head -1 events.ndjson; sleep 30 2>/dev/null) | head -1', dir)
+    expect(pipe.signal).toBeNull()
+    expect(pipe.code).toBe(0)
+    expect(JSON.parse(pipe.stdout)).toEqual(JSON.parse(ndjson[0]))
   })
 })
 
