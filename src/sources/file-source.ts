@@ -90,7 +90,7 @@ export class FileSource implements EventSource {
       }
       this.consumed = true
     }
-    if (this.file === STDIN_SPEC || this.file === '/dev/stdin') return signal === undefined ? process.stdin : addAbortSignal(signal, process.stdin)
+    if (this.file === STDIN_SPEC || (this.stream && this.file === '/dev/stdin')) return signal === undefined ? process.stdin : addAbortSignal(signal, process.stdin)
     if (this.stream && statSync(this.file).isFIFO()) {
       // A pipe is read through the event loop, not a blocking read in libuv's thread pool: a
       // read left pending there (a pipe that sends nothing) would hold up exit, even after Ctrl-C.

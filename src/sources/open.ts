@@ -56,6 +56,8 @@ export function sourceKind(uri: string): 'sqlite' | 'file' | 'kafka' | undefined
   // `-`, a pipe, FIFO or device: NDJSON as it comes (SQLite needs a file it can seek in, and
   // sniffing a header would eat the first bytes of a pipe).
   if (isStreamInput(uri)) return 'file'
+  // `rewind tail /dev/stdin < events.ndjson`: a name without an extension, for a regular file.
+  if (/^\/(dev|proc\/self)\/(stdin|fd\/\d+)$/.test(uri)) return looksLikeSqlite(uri) ? 'sqlite' : 'file'
   return looksLikeSqlite(uri) ? 'sqlite' : undefined
 }
 

@@ -63,6 +63,7 @@ describe('NDJSON that is not a regular file is read as a stream (item 7)', () =>
       'cat events.ndjson | rewind tail /dev/stdin',
       'cat events.ndjson | rewind tail -',
       'rewind tail - < events.ndjson',
+      'rewind tail /dev/stdin < events.ndjson',
       'rm -f fifo && mkfifo fifo && { cat events.ndjson > fifo & } && rewind tail fifo',
     ]) {
       const result = await sh(command, dir)
