@@ -20,12 +20,15 @@ export default class Tail extends RewindCommand {
   static description = `Prints the events of a SQLite store, an NDJSON file or a Kafka topic, oldest first.
 Without --follow it stops at the end captured when it started (like kcat -e); --follow keeps printing new events
 (SQLite is polled every --interval; it works while another process writes in WAL mode). --follow without --from
-starts with the last 10 events, like tail -f (per partition on Kafka).
+starts with the last 10 events, like tail -f (per partition on Kafka). NDJSON from - (standard input), a pipe,
+<(...) or a device is read as it comes, once, until it closes (--follow starts at its beginning). A line longer
+than --max-line-bytes (64MiB) is an error naming file and line.
 
 --from/--until take: beginning, end, -N (the last N; per partition on Kafka), a position (SQLite/NDJSON: 1234 or
 position:1234), offset:N (Kafka, with --partition), or a time (ISO-8601, "now", "-2h", "90m ago", time:EPOCH).
 
-Output: pretty (one aligned line per event) on a terminal, ndjson (one event per line) when piped, json (an array),
+Output: pretty (one aligned line per event) on a terminal, ndjson (one event per line) when piped, json (an array;
+with --json it is printed once whole, or only {"error": ...}),
 or --template with tokens {time} {type} {stream} {version} {position} {schemaVersion} {data} {data.PATH} {meta}
 {meta.PATH} {topic} {partition} {offset} {key} {headers.NAME}, and \\t \\n.
 

@@ -58,4 +58,4 @@ export const kafkaFlags = {
 }
 
 /** The SOURCE argument every reading command takes. */
-export const sourceArg = Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true })
+export const sourceArg = Args.string({ description: 'SQLite file, NDJSON file (- or a pipe: read as it comes), kafka://HOST:PORT/TOPIC or @name', required: true })
