@@ -53,39 +53,62 @@ async function* jsonArrayTail(file: string, range: TailRange, options: TailReadO
   for (let i = 0; i < selected.length; i += BATCH) yield selected.slice(i, i + BATCH)
 }
 
+/** The last `size` items pushed, in order; O(1) per item (no Array.shift over a long list). */
+class LastItems<T> {
+  private items: T[] = []
+  private start = 0
+
+  constructor(private readonly size: number) {}
+
+  /** Adds one; returns the item that fell out, if one did. */
+  push(item: T): T | undefined {
+    this.items.push(item)
+    if (this.items.length - this.start <= this.size) return undefined
+    const dropped = this.items[this.start++]
+    if (this.start > 4096 && this.start * 2 > this.items.length) {
+      this.items = this.items.slice(this.start)
+      this.start = 0
+    }
+    return dropped
+  }
+
+  all(): T[] {
+    return this.items.slice(this.start)
+  }
+}
+
 /**
  * A pipe, device or standard input in a tail range: read once, to its end (--follow changes
- * nothing: a pipe ends when its writer closes it). -N keeps the last N events until then.
+ * nothing: a pipe ends when its writer closes it). -N keeps the last N events until then;
+ * --until -N holds back N-1 events, which the end then drops.
  */
 async function* streamTail(source: FileSource, range: TailRange, options: TailReadOptions): AsyncIterable<Event[]> {
   if (range.from.kind === 'end') return
   const from = range.from.kind === 'position' ? range.from.position : undefined
   const until = range.until?.kind === 'position' ? range.until.position : undefined
-  const keepLast = range.from.kind === 'last' ? range.from.count : undefined
-  const holdBack = range.until?.kind === 'last' ? range.until.count - 1 : 0
-  const last: Event[] = []
-  const held: Event[] = []
+  const last = range.from.kind === 'last' ? new LastItems<Event>(range.from.count) : undefined
+  const dropAtEnd = range.until?.kind === 'last' ? range.until.count - 1 : 0
+  // Without -N the events held back stream out as later ones come; with it, the end drops them.
+  const held = range.until?.kind === 'last' && last === undefined ? new LastItems<Event>(dropAtEnd) : undefined
   const { signal } = options
   // A pipe that sends nothing keeps a read pending: Ctrl-C must not wait for it.
   const stopped = new Promise<undefined>((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', () => resolve(undefined), { once: true })))
   const reads = source.batches({ ...options.read, batchSize: BATCH, signal })[Symbol.asyncIterator]()
   for (;;) {
-    const next = await Promise.race([reads.next(), stopped])
-    if (next === undefined || next.done === true) break
-    const batch = next.value
-    let out: Event[] = []
-    for (const event of batch) {
+    const read = await Promise.race([reads.next(), stopped])
+    if (read === undefined || read.done === true) break
+    const out: Event[] = []
+    for (const event of read.value) {
       if (!inPositionRange(event, from, until)) continue
-      held.push(event)
-      if (held.length <= holdBack) continue
-      const next = held.shift() as Event
-      if (keepLast === undefined) out.push(next)
-      else if (last.push(next) > keepLast) last.shift()
+      const ready = held === undefined ? event : held.push(event)
+      if (ready === undefined) continue
+      if (last === undefined) out.push(ready)
+      else last.push(ready)
     }
     if (out.length > 0) yield out
-    out = []
   }
-  if (keepLast !== undefined && last.length > 0) yield last
+  const kept = last?.all() ?? []
+  if (kept.length > dropAtEnd) yield kept.slice(0, kept.length - dropAtEnd)
 }
 
 /**

@@ -78,6 +78,12 @@ describe('NDJSON that is not a regular file is read as a stream (item 7)', () =>
     expect(events(last.stdout)).toEqual(events(ndjson.slice(-3).join('\n')))
     const until = await sh('rewind tail <(cat events.ndjson) --until -3', dir)
     expect(events(until.stdout)).toEqual(events(ndjson.slice(0, -2).join('\n')))
+    // The same range as the regular file gives.
+    for (const range of ['--from -5 --until -3', '--from 380 --until -10', '--from -2 --until -5']) {
+      const piped = await sh(`rewind tail <(cat events.ndjson) ${range}`, dir)
+      const file = await sh(`rewind tail events.ndjson ${range}`, dir)
+      expect(piped.stdout, range).toBe(file.stdout)
+    }
     const follow = await sh('rewind tail -f <(head -5 events.ndjson)', dir)
     expect(follow.code).toBe(0)
     expect(events(follow.stdout)).toEqual(events(ndjson.slice(0, 5).join('\n')))
