@@ -112,6 +112,13 @@ describe('NDJSON that is not a regular file is read as a stream (item 7)', () =>
     expect(diff.stderr).toMatch(/^warning: \/dev\/fd\/\d+: drifted rows are not explained: .*a pipe can be read only once/m)
   })
 
+  it('state -i (which reads the source in a second thread) says in one line that it needs a regular file', async () => {
+    // script(1) gives rewind the terminal that -i asks for.
+    const result = await sh(`script -qec "bash -c '${REWIND} state <(cat events.ndjson) acc-01 -i'" /dev/null`, dir)
+    expect(result.code).toBe(2)
+    expect(result.stdout.trim()).toMatch(/^rewind: \/dev\/fd\/\d+: state -i reads the source more than once, and a pipe or device can be read only once; save it to a regular file first$/)
+  })
+
   it('fails a line without end at a documented cap, naming file and line, and --max-line-bytes raises it', async () => {
     for (const command of ['rewind tail /dev/zero', 'rewind state /dev/zero acc-01', 'head -c 70000000 /dev/zero | rewind inspect -']) {
       const result = await sh(command, dir)
