@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { resolveAsOf } from '../src/cli/as-of.js'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { kafkaFlags, mappingFlags, reducerFlag, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
+import { kafkaFlags, mappingFlags, reducerFlag, repeatable, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { eventFilter } from '../src/events/filter.js'
@@ -38,8 +38,8 @@ export default class Replay extends RewindCommand {
   static flags = {
     at: Flags.string({ description: 'Rebuild as of this time (ISO-8601, epoch, "now", "-2h", "90m ago")', exclusive: ['position'] }),
     position: Flags.string({ description: 'Rebuild up to this global position', exclusive: ['at'] }),
-    type: Flags.string({ description: 'Only fold events of this type (glob; repeatable)', multiple: true }),
-    stream: Flags.string({ description: 'Only these streams (glob; repeatable)', multiple: true }),
+    type: Flags.string({ description: 'Only fold events of this type (glob; repeatable)', ...repeatable }),
+    stream: Flags.string({ description: 'Only these streams (glob; repeatable)', ...repeatable }),
     reducer: reducerFlag,
     upcasters: upcastersFlag,
     format: Flags.string({ description: 'Output format (default: table on a terminal, ndjson when piped)', options: ['table', 'json', 'ndjson'] }),

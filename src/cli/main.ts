@@ -1,4 +1,8 @@
-import { flush, handle, run, settings } from '@oclif/core'
+import { Config, flush, handle, run, settings } from '@oclif/core'
+import { fileURLToPath } from 'node:url'
+import { guardStyledText } from '../events/terminal-text.js'
+import { printDiagnostic, printJson } from '../output/terminal.js'
+import { unknownCommand } from './unknown-command.js'
 
 /**
  * What bin/run.js runs (through load-cli.cts): oclif and this, bundled by bundle.ts into
@@ -11,5 +15,22 @@ import { flush, handle, run, settings } from '@oclif/core'
 settings.enableAutoTranspile = false
 
 export async function main(argv: string[], binUrl: string): Promise<void> {
-  await run(argv, binUrl).then(() => flush()).catch((error) => handle(error))
+  await run(argv, binUrl)
+    .then(() => flush())
+    .catch(async (error) => {
+      if (error instanceof Error && /^command \S+ not found$/.test(error.message) && (await reportUnknownCommand(argv, binUrl))) return
+      return handle(error)
+    })
+}
+
+/** A typo in the command: the word as typed and the nearest commands, exit 2 (the cost of loading the config again falls on this path only). */
+async function reportUnknownCommand(argv: string[], binUrl: string): Promise<boolean> {
+  const config = await Config.load(fileURLToPath(binUrl))
+  const unknown = unknownCommand(argv, config.commandIDs, config.bin)
+  if (unknown === undefined) return false
+  if (argv.includes('--json')) printJson(`${JSON.stringify({ error: { message: `${unknown.headline}\n${unknown.detail}`, exitCode: 2 } })}\n`)
+  printDiagnostic(`${config.bin}: ${unknown.headline}`)
+  process.stderr.write(`${guardStyledText(unknown.detail)}\n`)
+  process.exitCode = 2
+  return true
 }
