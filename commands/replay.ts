@@ -6,9 +6,11 @@ import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { eventFilter } from '../src/events/filter.js'
 import { replayInWorkers } from '../src/fold/parallel-replay.js'
-import { replayAll } from '../src/fold/replay.js'
+import { byStreamId, replayAll } from '../src/fold/replay.js'
 import { chalkFor } from '../src/output/colors.js'
 import { compactJson } from '../src/output/json.js'
+import { thousands } from '../src/output/numbers.js'
+import { printPaged } from '../src/output/pager.js'
 import { Progress } from '../src/output/progress.js'
 import { renderReplayTable } from '../src/output/replay-view.js'
 import { OutputWriter } from '../src/output/writer.js'
@@ -45,6 +47,7 @@ export default class Replay extends RewindCommand {
     format: Flags.string({ description: 'Output format (default: table on a terminal, ndjson when piped)', options: ['table', 'json', 'ndjson'] }),
     out: Flags.string({ description: 'Write the states as a new read model: sqlite:FILE#TABLE (never the source file)' }),
     force: Flags.boolean({ description: 'With --out: replace the table if it exists' }),
+    pager: Flags.boolean({ description: 'Page a long table on a terminal with REWIND_PAGER, PAGER or less (--no-pager prints it as it is)', allowNo: true, default: true }),
     workers: Flags.integer({ description: 'Fold streams in this many threads (SQLite; the split is by stream id)', default: 1, min: 1, max: 16 }),
     'skip-invalid': skipInvalidFlag,
     ...mappingFlags,
@@ -79,29 +82,32 @@ export default class Replay extends RewindCommand {
         result = await replayAll(source, { reducer, upcasters, read: { ...read, onWarning }, filter: eventFilter(filter), onProgress: (n) => progress.update(n) })
       }
       progress.done()
+      const states = byStreamId(result.states)
       const as = { ...(asOf.at === undefined ? {} : { time: asOf.at }), ...(asOf.position === undefined ? {} : { position: asOf.position }) }
 
       if (target !== undefined) {
-        const written = writeReadModel(target, result.states, { replace: flags.force })
-        this.note(`wrote ${written.rows} rows to ${target.file}#${target.table} (columns: ${written.columns.join(', ')})`)
+        const written = writeReadModel(target, states, { replace: flags.force })
+        this.note(`wrote ${thousands(written.rows)} rows to ${target.file}#${target.table} (columns: ${written.columns.join(', ')})`)
       }
       if (this.jsonEnabled()) {
-        const states: Record<string, unknown> = {}
-        for (const [stream, entry] of result.states) states[stream] = entry.state
-        return { as, streams: result.states.size, events: result.events, states }
+        const json: Record<string, unknown> = {}
+        for (const [stream, entry] of states) json[stream] = entry.state
+        return { as, streams: states.size, events: result.events, states: json }
       }
       if (target !== undefined && flags.format === undefined) return undefined
       const format = flags.format ?? (process.stdout.isTTY ? 'table' : 'ndjson')
-      const out = new OutputWriter(format === 'table' ? 'text' : 'json')
       if (format === 'table') {
-        await out.line(renderReplayTable(result.states, chalkFor()))
-        this.note(`${result.states.size} streams, ${result.events} events folded${as.time ? ` as of ${as.time}` : ''}`)
-      } else if (format === 'ndjson') {
-        for (const [stream, entry] of result.states) await out.line(compactJson({ stream, version: entry.version, state: entry.state }))
+        await printPaged(`${renderReplayTable(states, chalkFor())}\n`, { enabled: flags.pager })
+        this.note(`${thousands(states.size)} streams, ${thousands(result.events)} events folded${as.time ? ` as of ${as.time}` : ''}`)
+        return undefined
+      }
+      const out = new OutputWriter('json')
+      if (format === 'ndjson') {
+        for (const [stream, entry] of states) await out.line(compactJson({ stream, version: entry.version, state: entry.state }))
       } else {
-        await out.write('{"as":' + compactJson(as) + ',"streams":' + result.states.size + ',"events":' + result.events + ',"states":{')
+        await out.write('{"as":' + compactJson(as) + ',"streams":' + states.size + ',"events":' + result.events + ',"states":{')
         let first = true
-        for (const [stream, entry] of result.states) {
+        for (const [stream, entry] of states) {
           await out.write(`${first ? '' : ','}${JSON.stringify(stream)}:${compactJson(entry.state)}`)
           first = false
         }
