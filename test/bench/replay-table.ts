@@ -1,7 +1,7 @@
 import type { BenchContext, BenchRow, CommandRun } from './context.js'
 import { ensureBenchStore } from './store.js'
 
-const RUNS = 3
+const RUNS = 5
 const STREAMS = 20_000
 
 const median = (runs: CommandRun[]) => [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)]
