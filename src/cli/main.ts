@@ -18,7 +18,7 @@ export async function main(argv: string[], binUrl: string): Promise<void> {
   await run(argv, binUrl)
     .then(() => flush())
     .catch(async (error) => {
-      if (error instanceof Error && /^command \S+ not found$/.test(error.message) && (await reportUnknownCommand(argv, binUrl))) return
+      if (error instanceof Error && /^command \S+ not found\.?$/i.test(error.message) && (await reportUnknownCommand(argv, binUrl))) return
       return handle(error)
     })
 }

@@ -43,6 +43,10 @@ describe('unknown commands', () => {
     expect(unknownCommand(['state', 'x', 'y'], IDS)).toBeUndefined()
     expect(unknownCommand(['upcast'], IDS)).toBeUndefined()
     expect(unknownCommand(['upcast', 'run', 'x'], IDS)).toBeUndefined()
-    expect(unknownCommand(['--version'], IDS)).toBeUndefined()
+    expect(unknownCommand([], IDS)).toBeUndefined()
+  })
+
+  it('a flag where the command goes: the command comes first', () => {
+    expect(unknownCommand(['--trac', 'x'], IDS)?.headline).toBe('unknown flag --trac; the command comes first (rewind COMMAND [flags])')
   })
 })

@@ -14,7 +14,7 @@ export interface UnknownCommand {
 
 const display = (id: string) => id.split(':').join(' ')
 
-/** undefined when argv names a command or a topic (oclif then runs it or shows the topic's help). */
+/** undefined when argv names a command or a topic (oclif then runs it or shows the topic's help), or is empty. */
 export function unknownCommand(argv: string[], commandIds: string[], bin = 'rewind'): UnknownCommand | undefined {
   const words: string[] = []
   // `upcast:check` is oclif's own spelling of `upcast check`.
@@ -23,7 +23,11 @@ export function unknownCommand(argv: string[], commandIds: string[], bin = 'rewi
     if (arg.startsWith('-')) break
     words.push(arg)
   }
-  if (words.length === 0) return undefined
+  // oclif answers --help and --version itself; any other flag here stands where the command goes.
+  if (words.length === 0) {
+    if (argv[0] === undefined || !argv[0].startsWith('-')) return undefined
+    return { headline: `unknown flag ${argv[0]}; the command comes first (${bin} COMMAND [flags])`, detail: `commands: ${commandIds.map(display).sort().join(', ')}\nsee ${bin} --help` }
+  }
   // The topics and commands the first words name (`upcast`, `upcast check`).
   const prefixes = new Set(commandIds.flatMap((id) => id.split(':').map((_, i, parts) => parts.slice(0, i + 1).join(':'))))
   const ids = new Set(commandIds)

@@ -19,6 +19,15 @@ describe('typos', () => {
     expect(topic.stdout).toBe('')
   })
 
+  it('asking for help on a typo, or a flag where the command goes, gets the same', async () => {
+    const help = await rewind(['stat', '--help'])
+    expect(help.code).toBe(2)
+    expect(help.stderr).toBe('rewind: unknown command "stat"; did you mean "state"?\n  rewind state --help\n')
+    const flag = await rewind(['--trac'])
+    expect(flag.code).toBe(2)
+    expect(flag.stderr.split('\n')[0]).toBe('rewind: unknown flag --trac; the command comes first (rewind COMMAND [flags])')
+  })
+
   it('a command far from all lists the commands, and --json still gets one error document', async () => {
     const result = await rewind(['frobnicate', '@bank', '--json'])
     expect(result.code).toBe(2)
