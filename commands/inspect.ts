@@ -3,6 +3,7 @@ import { kafkaFlags, mappingFlags, sourceArg } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
 import { chalkFor } from '../src/output/colors.js'
 import { renderSummary } from '../src/output/summary.js'
+import { redactUri } from '../src/sources/redact-uri.js'
 import type { SourceSummary } from '../src/sources/source.js'
 import { printText } from '../src/output/terminal.js'
 
@@ -25,6 +26,7 @@ export default class Inspect extends RewindCommand {
     const { source } = await openFromFlags(args.source, flags, config)
     try {
       const summary = await source.summarize()
+      summary.source = redactUri(summary.source)
       if (!this.jsonEnabled()) printText(`${renderSummary(summary, chalkFor())}\n`)
       return summary
     } finally {

@@ -15,7 +15,9 @@ import { Progress } from '../src/output/progress.js'
 import { renderReplayTable } from '../src/output/replay-view.js'
 import { OutputWriter } from '../src/output/writer.js'
 import { SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
-import { parseSqliteTableRef, sameFile } from '../src/projections/sqlite-target.js'
+import { parseSqliteTableRef } from '../src/projections/sqlite-target.js'
+import { StoreFiles } from '../src/projections/store-files.js'
+import { MAX_COLUMNS } from '../src/projections/read-model-columns.js'
 import { writeReadModel } from '../src/projections/write-read-model.js'
 
 export interface ReplayJson {
@@ -45,7 +47,7 @@ export default class Replay extends RewindCommand {
     reducer: reducerFlag,
     upcasters: upcastersFlag,
     format: Flags.string({ description: 'Output format (default: table on a terminal, ndjson when piped)', options: ['table', 'json', 'ndjson'] }),
-    out: Flags.string({ description: 'Write the states as a new read model: sqlite:FILE#TABLE (never the source file)' }),
+    out: Flags.string({ description: 'Write the states as a new read model: sqlite:FILE#TABLE (never the source store, under any name; TABLE is everything after the first #)' }),
     force: Flags.boolean({ description: 'With --out: replace the table if it exists' }),
     pager: Flags.boolean({ description: 'Page a long table on a terminal with REWIND_PAGER, PAGER or less (--no-pager prints it as it is)', allowNo: true, default: true }),
     workers: Flags.integer({ description: 'Fold streams in this many threads (SQLite; the split is by stream id)', default: 1, min: 1, max: 16 }),
@@ -62,9 +64,10 @@ export default class Replay extends RewindCommand {
     const opened = await openFromFlags(args.source, flags, config)
     const { source } = opened
     try {
-      if (target !== undefined && source.kind === 'sqlite' && sameFile(target.file, source.name)) {
-        throw new UserError(`--out ${flags.out}: that is the source store; rewind never writes to it. Name another file`)
-      }
+      // Checked before the replay, so a refusal costs nothing; SQLite and NDJSON stores are files.
+      const store = target !== undefined && source.kind !== 'kafka' ? new StoreFiles(source.name) : undefined
+      const reached = target === undefined ? undefined : store?.reachedBy(target.file)
+      if (reached !== undefined) throw new UserError(`--out ${flags.out}: ${reached}; rewind never writes to it. Name another file`)
       const withMeta = opened.reducerFile !== undefined || opened.upcastersFile !== undefined
       const read = { untilPosition: asOf.position, withMeta, skipInvalid: flags['skip-invalid'] }
       const filter = { types: flags.type, streams: flags.stream, until: asOf.at }
@@ -86,8 +89,10 @@ export default class Replay extends RewindCommand {
       const as = { ...(asOf.at === undefined ? {} : { time: asOf.at }), ...(asOf.position === undefined ? {} : { position: asOf.position }) }
 
       if (target !== undefined) {
-        const written = writeReadModel(target, states, { replace: flags.force })
-        this.note(`wrote ${thousands(written.rows)} rows to ${target.file}#${target.table} (columns: ${written.columns.join(', ')})`)
+        const written = writeReadModel(target, states, { replace: flags.force, notInto: store })
+        const columns = written.columns.map((c) => (c.column === c.field ? c.column : `${c.column} (field ${JSON.stringify(c.field)})`))
+        this.note(`wrote ${thousands(written.rows)} rows to ${target.file}#${target.table} (columns: ${['key', 'version', 'state', ...columns].join(', ')})`)
+        if (written.left.length > 0) this.warnUser(`${thousands(written.left.length)} fields have no column of their own (SQLite allows ${MAX_COLUMNS} columns); they are in the state column: ${written.left.slice(0, 5).join(', ')}${written.left.length > 5 ? ', ...' : ''}`)
       }
       if (this.jsonEnabled()) {
         const json: Record<string, unknown> = {}

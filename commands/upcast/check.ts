@@ -9,6 +9,7 @@ import { Progress } from '../../src/output/progress.js'
 import { renderUpcastGithub } from '../../src/output/upcast-github.js'
 import { renderUpcastJson } from '../../src/output/upcast-json.js'
 import { renderUpcastText } from '../../src/output/upcast-text.js'
+import { redactUri } from '../../src/sources/redact-uri.js'
 import { SqliteSource } from '../../src/sources/sqlite/sqlite-source.js'
 import { threadsForPositions } from '../../src/threads/thread-count.js'
 import { runUpcastCheck, upcastCheckJson } from '../../src/upcast/check.js'
@@ -71,7 +72,7 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
         update: flags.update,
         against: opened === undefined ? undefined : {
           source: opened.source,
-          name: flags.against!.startsWith('@') ? `${flags.against} (${displayPath(opened.source.name)})` : displayPath(opened.source.name),
+          name: redactUri(flags.against!.startsWith('@') ? `${flags.against} (${displayPath(opened.source.name)})` : displayPath(opened.source.name)),
           read: { skipInvalid: flags['skip-invalid'], onWarning: (m) => this.warnUser(m) },
           workers,
         },

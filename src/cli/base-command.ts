@@ -3,6 +3,7 @@ import { loadConfig, type RewindConfig } from '../config.js'
 import { isDebug, UserError } from '../errors.js'
 import { printDiagnostic, printJson } from '../output/terminal.js'
 import { guardStyledText } from '../events/terminal-text.js'
+import { redactSecrets } from '../sources/redact-uri.js'
 import { type CommandShape, usageError } from './usage-error.js'
 
 /**
@@ -28,12 +29,12 @@ export abstract class RewindCommand extends Command {
 
   /** Diagnostics go to stderr so stdout stays data. */
   protected note(message: string): void {
-    printDiagnostic(message)
+    printDiagnostic(redactSecrets(message))
   }
 
   /** Warnings on stderr; with --json they are in the document instead. */
   protected warnUser(message: string): void {
-    if (!this.jsonEnabled()) printDiagnostic(`warning: ${message}`)
+    if (!this.jsonEnabled()) printDiagnostic(`warning: ${redactSecrets(message)}`)
   }
 
   /** oclif's --json output, through the same terminal guard as every other JSON rewind prints. */
@@ -55,13 +56,15 @@ export abstract class RewindCommand extends Command {
     const known = error instanceof UserError
     const code = known ? error.exitCode : 2
     // One line whatever the message quotes from a store; only the caret under an expression follows it.
-    const detail = known ? error.detail : undefined
+    const detail = known && error.detail !== undefined ? redactSecrets(error.detail) : undefined
     let message = known ? error.headline : error.message ?? String(error)
     if (!known && !isDebug()) message += ' (DEBUG=rewind shows the stack)'
+    // The last guard: a URI with credentials may be quoted by any message, ours or a library's.
+    message = redactSecrets(message)
     if (this.jsonEnabled()) printJson(`${JSON.stringify({ error: { message: detail === undefined ? message : `${message}\n${detail}`, exitCode: code } })}\n`)
     printDiagnostic(`rewind: ${message}`)
     if (detail !== undefined) process.stderr.write(`${guardStyledText(detail)}\n`)
-    if (isDebug() && error.stack) process.stderr.write(`${guardStyledText(error.stack)}\n`)
+    if (isDebug() && error.stack) process.stderr.write(`${guardStyledText(redactSecrets(error.stack))}\n`)
     this.exit(code)
   }
 }

@@ -2,6 +2,7 @@ import { Config, flush, handle, run, settings } from '@oclif/core'
 import { fileURLToPath } from 'node:url'
 import { guardStyledText } from '../events/terminal-text.js'
 import { printDiagnostic, printJson } from '../output/terminal.js'
+import { redactError, redactSecrets } from '../sources/redact-uri.js'
 import { unknownCommand } from './unknown-command.js'
 
 /**
@@ -15,11 +16,12 @@ import { unknownCommand } from './unknown-command.js'
 settings.enableAutoTranspile = false
 
 export async function main(argv: string[], binUrl: string): Promise<void> {
+  // Errors no command caught (`rewind kafka://user:pass@host/t`: no such command) quote argv too.
   await run(argv, binUrl)
     .then(() => flush())
     .catch(async (error) => {
       if (error instanceof Error && /^command \S+ not found\.?$/i.test(error.message) && (await reportUnknownCommand(argv, binUrl))) return
-      return handle(error)
+      return handle(redactError(error))
     })
 }
 
@@ -28,9 +30,12 @@ async function reportUnknownCommand(argv: string[], binUrl: string): Promise<boo
   const config = await Config.load(fileURLToPath(binUrl))
   const unknown = unknownCommand(argv, config.commandIDs, config.bin)
   if (unknown === undefined) return false
-  if (argv.includes('--json')) printJson(`${JSON.stringify({ error: { message: `${unknown.headline}\n${unknown.detail}`, exitCode: 2 } })}\n`)
-  printDiagnostic(`${config.bin}: ${unknown.headline}`)
-  process.stderr.write(`${guardStyledText(unknown.detail)}\n`)
+  // The line as typed may quote a URI with credentials.
+  const headline = redactSecrets(unknown.headline)
+  const detail = redactSecrets(unknown.detail)
+  if (argv.includes('--json')) printJson(`${JSON.stringify({ error: { message: `${headline}\n${detail}`, exitCode: 2 } })}\n`)
+  printDiagnostic(`${config.bin}: ${headline}`)
+  process.stderr.write(`${guardStyledText(detail)}\n`)
   process.exitCode = 2
   return true
 }

@@ -18,7 +18,7 @@ const display = (id: string) => id.split(':').join(' ')
 export function unknownCommand(argv: string[], commandIds: string[], bin = 'rewind'): UnknownCommand | undefined {
   const words: string[] = []
   // `upcast:check` is oclif's own spelling of `upcast check`.
-  if (argv[0]?.includes(':') === true && !argv[0].startsWith('-')) argv = [...argv[0].split(':'), ...argv.slice(1)]
+  if (/^[\w-]+(:[\w-]+)+$/.test(argv[0] ?? '')) argv = [...argv[0].split(':'), ...argv.slice(1)]
   for (const arg of argv) {
     if (arg.startsWith('-')) break
     words.push(arg)

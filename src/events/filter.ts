@@ -1,4 +1,5 @@
 import { unqualifiedType, type Event } from './event.js'
+import { compareTimes } from './time.js'
 
 /** A shell-style glob (* and ?) as an anchored RegExp. */
 export function globToRegExp(glob: string): RegExp {
@@ -39,7 +40,7 @@ export function eventFilter(options: EventFilterOptions): ((event: Event) => boo
   return (e) =>
     (type === undefined || type(e.type)) &&
     (stream === undefined || stream(e.stream)) &&
-    (until === undefined || e.time <= until) &&
-    (since === undefined || e.time >= since) &&
+    (until === undefined || compareTimes(e.time, until) <= 0) &&
+    (since === undefined || compareTimes(e.time, since) >= 0) &&
     (where === undefined || where(e))
 }

@@ -5,6 +5,7 @@ import { EMPTY_CHAIN, type UpcastChain } from '../upcast/chain.js'
 import { leafChanges, leaves, type FieldChange } from './changes.js'
 import { reducerFailure, type Reducer } from './reducer.js'
 import { StreamWarnings } from './stream-warnings.js'
+import { compareTimes } from '../events/time.js'
 import { thousands } from '../output/numbers.js'
 
 export interface EventRef {
@@ -86,12 +87,13 @@ export async function foldStream(source: EventSource, stream: string, options: F
   let stoppedAt: EventRef | undefined
 
   const invalid: string[] = []
-  const read = source.batches({ stream, untilPosition: options.position, withMeta: true, skipInvalid: options.skipInvalid, onWarning: (m) => invalid.push(m) })
+  const notices: string[] = []
+  const read = source.batches({ stream, untilPosition: options.position, withMeta: true, skipInvalid: options.skipInvalid, onWarning: (m) => invalid.push(m), onNotice: (m) => notices.push(m) })
   outer: for await (const batch of read) {
     for (const stored of batch) {
       seen++
       for (const event of upcasters.apply(stored)) {
-        if (at !== undefined && event.time > at) continue
+        if (at !== undefined && compareTimes(event.time, at) > 0) continue
         if (options.version !== undefined && (event.version ?? count + 1) > options.version) break outer
         warnings.observe(event)
         const before = tracking ? structuredClone(state) : undefined
@@ -133,6 +135,7 @@ export async function foldStream(source: EventSource, stream: string, options: F
   if (options.version !== undefined) as.version = options.version
   if (options.position !== undefined) as.position = options.position
   const result: StateResult = { stream, as, version, events: count, state, warnings: warnings.summary() }
+  result.warnings.unshift(...notices)
   if (invalid.length > 0) result.warnings.unshift(invalid.length === 1 ? `skipped an invalid row: ${invalid[0]}` : `skipped ${thousands(invalid.length)} invalid rows; the first: ${invalid[0]}`)
   if (count === 0) result.warnings.push(`no event of ${stream} is at or before the requested point: this is the reducer's initial state`)
   if (options.trace === true) result.trace = trace

@@ -49,7 +49,7 @@ export function lagTableCells(rows: AssessedRow[], options: { trend?: boolean } 
     ? [
         left('GROUP', (r) => r.name), status, left('TOPIC', (r) => r.topic ?? ''), right('PARTITION', (r) => String(r.partition ?? '')),
         right('COMMITTED', (r) => num(r.position)), right('LOG-END', (r) => num(r.head)), right('LAG', (r) => num(r.lagEvents)),
-        right('TIME LAG', (r) => lagSecondsText(r.lagSeconds)), left('CLIENT', (r) => r.client ?? '-'),
+        right('TIME LAG', (r) => lagSecondsText(r.lagSeconds)), left('CLIENT-ID', (r) => r.client ?? '-'), left('HOST', (r) => r.host ?? '-'),
       ]
     : [
         left('PROJECTION', (r) => r.name), status,

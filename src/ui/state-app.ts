@@ -2,6 +2,7 @@ import { constants } from 'node:os'
 import { displayPath } from '../output/display-path.js'
 import type { StateResult } from '../fold/fold-stream.js'
 import { colorEnabled } from '../output/colors.js'
+import { redactUri } from '../sources/redact-uri.js'
 import type { StartOptions } from './state-navigation.js'
 import { openTimeline, type TimelineOptions } from './timeline-thread.js'
 import { warmUp } from './warm-up.js'
@@ -80,7 +81,7 @@ export async function runInteractiveState(options: InteractiveStateOptions): Pro
       createElement(StateApp, {
         timeline,
         stream: options.stream,
-        sourceName: `${displayPath(options.source.name)} · ${displayPath(options.reducer.name)}`,
+        sourceName: `${redactUri(displayPath(options.source.name))} · ${displayPath(options.reducer.name)}`,
         start,
         initial,
         color: colorEnabled(stdout),

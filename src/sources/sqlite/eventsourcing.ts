@@ -1,4 +1,5 @@
 import { InvalidValueError } from './values.js'
+import { nestsDeeperThan, tooDeep } from '../../events/json-depth.js'
 
 /**
  * The Python `eventsourcing` library stores each event as `topic` ("module:Class.Event")
@@ -43,6 +44,7 @@ export function decodeStoredEventState(state: unknown): DecodedStoredEvent {
     }
     text = state.toString('utf8')
   } else text = String(state)
+  if (nestsDeeperThan(text)) throw new InvalidValueError(tooDeep('state'))
   const parsed = untranscode(JSON.parse(text)) as Record<string, unknown>
   const data: Record<string, unknown> = {}
   for (const key of Object.keys(parsed)) if (!ENVELOPE.has(key)) data[key] = parsed[key]
