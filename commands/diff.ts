@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { resolveAsOf } from '../src/cli/as-of.js'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { mappingFlags, reducerFlag, repeatable, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
+import { fileFlags, mappingFlags, reducerFlag, repeatable, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { mergeReducer } from '../src/fold/reducer.js'
@@ -54,6 +54,7 @@ Exit 0 when every row matches, 1 when a row drifted, is missing or extra, 2 when
     'explain-rows': Flags.integer({ description: 'Explain at most this many drifted rows', default: 100, min: 0 }),
     'skip-invalid': skipInvalidFlag,
     ...mappingFlags,
+    ...fileFlags,
   }
 
   async run(): Promise<DiffJson | undefined> {

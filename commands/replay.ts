@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { resolveAsOf } from '../src/cli/as-of.js'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { kafkaFlags, mappingFlags, reducerFlag, repeatable, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
+import { fileFlags, kafkaFlags, mappingFlags, reducerFlag, repeatable, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { eventFilter } from '../src/events/filter.js'
@@ -53,6 +53,7 @@ export default class Replay extends RewindCommand {
     workers: Flags.integer({ description: 'Fold streams in this many threads (SQLite; the split is by stream id)', default: 1, min: 1, max: 16 }),
     'skip-invalid': skipInvalidFlag,
     ...mappingFlags,
+    ...fileFlags,
     ...kafkaFlags,
   }
 
@@ -110,12 +111,12 @@ export default class Replay extends RewindCommand {
       if (format === 'ndjson') {
         for (const [stream, entry] of states) await out.line(compactJson({ stream, version: entry.version, state: entry.state }))
       } else {
+        // Every state as text before the first byte is printed: one that cannot be (a BigInt)
+        // fails the command with nothing on stdout, not half a document.
+        const texts: string[] = []
+        for (const [stream, entry] of states) texts.push(`${JSON.stringify(stream)}:${compactJson(entry.state)}`)
         await out.write('{"as":' + compactJson(as) + ',"streams":' + states.size + ',"events":' + result.events + ',"states":{')
-        let first = true
-        for (const [stream, entry] of states) {
-          await out.write(`${first ? '' : ','}${JSON.stringify(stream)}:${compactJson(entry.state)}`)
-          first = false
-        }
+        for (let i = 0; i < texts.length; i++) await out.write(i === 0 ? texts[i] : `,${texts[i]}`)
         await out.write('}}\n')
       }
       await out.flush()

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os'
 import { Args, Flags } from '@oclif/core'
 import { RewindCommand } from '../../src/cli/base-command.js'
-import { kafkaFlags, mappingFlags, skipInvalidFlag } from '../../src/cli/flags.js'
+import { fileFlags, kafkaFlags, mappingFlags, skipInvalidFlag } from '../../src/cli/flags.js'
 import { openFromFlags, type OpenedSource } from '../../src/cli/open-source.js'
 import { UserError } from '../../src/errors.js'
 import { chalkFor } from '../../src/output/colors.js'
@@ -49,6 +49,7 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
     'skip-invalid': skipInvalidFlag,
     ...kafkaFlags,
     ...mappingFlags,
+    ...fileFlags,
   }
 
   async run(): Promise<UpcastCheckJson | undefined> {

@@ -4,6 +4,7 @@ import { isDebug, UserError } from '../errors.js'
 import { printDiagnostic, printJson } from '../output/terminal.js'
 import { guardStyledText } from '../events/terminal-text.js'
 import { redactSecrets } from '../sources/redact-uri.js'
+import { stdoutBegun } from '../output/writer.js'
 import { type CommandShape, usageError } from './usage-error.js'
 
 /**
@@ -37,9 +38,23 @@ export abstract class RewindCommand extends Command {
     if (!this.jsonEnabled()) printDiagnostic(`warning: ${redactSecrets(message)}`)
   }
 
-  /** oclif's --json output, through the same terminal guard as every other JSON rewind prints. */
+  /**
+   * The --json result, through the same terminal guard as every other JSON rewind prints; when it
+   * cannot be printed (a BigInt, a cycle), an error document instead of nothing.
+   */
   override logJson(json: unknown): void {
-    printJson(`${ux.colorizeJson(json, { pretty: true, theme: this.config.theme?.json })}\n`)
+    let text: string
+    try {
+      // Colouring is for a terminal; oclif's tokenizer also overflows the stack on a 50 MB string.
+      text = process.stdout.isTTY ? ux.colorizeJson(json, { pretty: true, theme: this.config.theme?.json }) : JSON.stringify(json, null, 2)
+    } catch (error) {
+      const message = `cannot print the result as JSON: ${(error as Error).message.split('\n').map((part) => part.trim()).join(' ')}`
+      printJson(`${JSON.stringify({ error: { message, exitCode: 2 } })}\n`)
+      printDiagnostic(`rewind: ${message}`)
+      process.exitCode = 2
+      return
+    }
+    printJson(`${text}\n`)
   }
 
   /** This command's arguments and flags, for usage errors. */
@@ -61,7 +76,8 @@ export abstract class RewindCommand extends Command {
     if (!known && !isDebug()) message += ' (DEBUG=rewind shows the stack)'
     // The last guard: a URI with credentials may be quoted by any message, ours or a library's.
     message = redactSecrets(message)
-    if (this.jsonEnabled()) printJson(`${JSON.stringify({ error: { message: detail === undefined ? message : `${message}\n${detail}`, exitCode: code } })}\n`)
+    // A streamed --json array (--follow) is closed already: the error goes to stderr only.
+    if (this.jsonEnabled() && !stdoutBegun.value) printJson(`${JSON.stringify({ error: { message: detail === undefined ? message : `${message}\n${detail}`, exitCode: code } })}\n`)
     printDiagnostic(`rewind: ${message}`)
     if (detail !== undefined) process.stderr.write(`${guardStyledText(detail)}\n`)
     if (isDebug() && error.stack) process.stderr.write(`${guardStyledText(redactSecrets(error.stack))}\n`)
