@@ -92,14 +92,11 @@ describe('usage errors', () => {
   it('a missing argument is one line, the usage follows as lines', async () => {
     const result = await rewind(['state', '@bank'])
     expect(result.code).toBe(2)
-    expect(result.stderr).toBe([
-      'rewind: missing argument STREAM',
-      'usage: rewind state SOURCE STREAM [flags]',
-      '  SOURCE  SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name',
-      '  STREAM  Stream (aggregate) id',
-      'see rewind state --help',
-      '',
-    ].join('\n'))
+    const lines = result.stderr.split('\n')
+    expect(lines[0]).toBe('rewind: missing argument STREAM')
+    expect(lines[1]).toBe('usage: rewind state SOURCE STREAM [flags]')
+    expect(lines[2]).toMatch(/^  SOURCE  SQLite file, NDJSON file.*@name$/)
+    expect(lines.slice(3)).toEqual(['  STREAM  Stream (aggregate) id', 'see rewind state --help', ''])
   })
 
   it('several missing flags: one line naming them, each below with what it is', async () => {
