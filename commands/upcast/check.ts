@@ -13,7 +13,7 @@ import { redactUri } from '../../src/sources/redact-uri.js'
 import { SqliteSource } from '../../src/sources/sqlite/sqlite-source.js'
 import { threadsForPositions } from '../../src/threads/thread-count.js'
 import { runUpcastCheck, upcastCheckJson } from '../../src/upcast/check.js'
-import { displayPath } from '../../src/upcast/display-path.js'
+import { displayPath } from '../../src/output/display-path.js'
 import type { UpcastCheckJson } from '../../src/upcast/report.js'
 import { printText, printJson } from '../../src/output/terminal.js'
 

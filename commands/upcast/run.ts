@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { RewindCommand } from '../../src/cli/base-command.js'
-import { sourceArg } from '../../src/cli/flags.js'
+import { repeatable, sourceArg } from '../../src/cli/flags.js'
 import { openFromFlags } from '../../src/cli/open-source.js'
 import { isStreamSource, stopOnSignals, stopWhenReaderGoes, tailOutput, tailFlags, tailPlan, tailSourceKind } from '../../src/cli/tail-flags.js'
 import { UserError } from '../../src/errors.js'
@@ -26,7 +26,7 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
   static flags = {
     ...tailFlags,
     upcasters: Flags.string({ description: 'Upcaster module (default: the source\'s or the config file\'s "upcasters")' }),
-    type: Flags.string({ description: 'Only events of this type, after upcasting (glob; repeatable)', multiple: true }),
+    type: Flags.string({ description: 'Only events of this type, after upcasting (glob; repeatable)', ...repeatable }),
     where: Flags.string({ description: 'Only upcasted events where this expression holds, e.g. \'data.amount.value > 1000\'' }),
   }
 

@@ -5,6 +5,7 @@ import { printDiagnostic, printJson } from '../output/terminal.js'
 import { guardStyledText } from '../events/terminal-text.js'
 import { redactSecrets } from '../sources/redact-uri.js'
 import { stdoutBegun } from '../output/writer.js'
+import { type CommandShape, usageError } from './usage-error.js'
 
 /**
  * Every rewind command: --json and --config, and one way to fail: a single line on stderr
@@ -56,17 +57,23 @@ export abstract class RewindCommand extends Command {
     printJson(`${text}\n`)
   }
 
+  /** This command's arguments and flags, for usage errors. */
+  private shape(): CommandShape {
+    const ctor = this.ctor as typeof RewindCommand
+    const flags = { ...ctor.baseFlags, ...ctor.flags, ...(ctor.enableJsonFlag ? { json: { type: 'boolean' } } : {}) }
+    return { bin: this.config.bin, id: this.id ?? '', args: ctor.args ?? {}, flags, argv: this.argv }
+  }
+
   protected async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error
+    // oclif's parse errors (unknown flag, missing argument): one line, the usage below it.
+    if (!(error instanceof UserError) && error.oclif !== undefined) return this.catch(usageError(error, this.shape()))
     const known = error instanceof UserError
-    const parseError = !known && error.oclif !== undefined
     const code = known ? error.exitCode : 2
     // One line whatever the message quotes from a store; only the caret under an expression follows it.
-    const detail = known ? error.detail : undefined
+    const detail = known && error.detail !== undefined ? redactSecrets(error.detail) : undefined
     let message = known ? error.headline : error.message ?? String(error)
-    if (parseError) message = message.replace(/^Error:\s*/, '').split('\n').filter((l) => l.trim() !== '').join('; ')
-    if (parseError && !/--help/.test(message)) message += `; see rewind ${this.id ?? ''} --help`.replace('  ', ' ')
-    if (!known && !parseError && !isDebug()) message += ' (DEBUG=rewind shows the stack)'
+    if (!known && !isDebug()) message += ' (DEBUG=rewind shows the stack)'
     // The last guard: a URI with credentials may be quoted by any message, ours or a library's.
     message = redactSecrets(message)
     // A streamed --json array (--follow) is closed already: the error goes to stderr only.

@@ -1,6 +1,13 @@
 import { Args, Flags } from '@oclif/core'
 import type { ColumnMapping } from '../sources/sqlite/layout.js'
 
+/**
+ * For a flag that may be given more than once: one value each time, so that it works before the
+ * arguments too (`tail --type X bank.db`, as in git and kcat). oclif's default takes every word
+ * up to the next flag, the source included.
+ */
+export const repeatable = { multiple: true, multipleNonGreedy: true } as const
+
 /** Column mapping for SQLite stores that no preset recognises. */
 export const mappingFlags = {
   table: Flags.string({ description: 'Events table (when no preset recognises the store)', helpGroup: 'MAPPING' }),

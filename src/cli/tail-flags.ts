@@ -13,7 +13,7 @@ import { redactUri } from '../sources/redact-uri.js'
 import type { RewindConfig } from '../config.js'
 import { resolveRange } from '../tail/range.js'
 import { tailFilter } from '../tail/tail.js'
-import { fileFlags, kafkaFlags, mappingFlags, skipInvalidFlag } from './flags.js'
+import { fileFlags, kafkaFlags, mappingFlags, repeatable, skipInvalidFlag } from './flags.js'
 
 /** The range, filter and output flags that `tail` and `upcast run` share. */
 export const tailFlags = {
@@ -21,13 +21,13 @@ export const tailFlags = {
   until: Flags.string({ description: 'Stop here (inclusive): end, -N, a position, offset:N or a time (default: the end at start)', exclusive: ['follow'] }),
   follow: Flags.boolean({ char: 'f', description: 'Keep printing new events after the end (Ctrl-C stops)' }),
   interval: Flags.string({ description: 'With --follow: how often to poll a SQLite store or file (ms or a duration)', default: '250' }),
-  type: Flags.string({ description: 'Only events of this type (glob; repeatable)', multiple: true }),
-  stream: Flags.string({ description: 'Only these streams (glob; repeatable)', multiple: true }),
+  type: Flags.string({ description: 'Only events of this type (glob; repeatable)', ...repeatable }),
+  stream: Flags.string({ description: 'Only these streams (glob; repeatable)', ...repeatable }),
   where: Flags.string({ description: 'Only events where this expression holds, e.g. \'data.amount > 1000\'' }),
   limit: Flags.integer({ char: 'n', description: 'Stop after printing this many events', min: 0 }),
   format: Flags.string({ description: 'pretty (default on a terminal), ndjson (default when piped), json, template', options: [...EVENT_FORMATS] }),
   template: Flags.string({ description: 'Print each event with this template, e.g. \'{time} {type} {data.amount}\' (implies --format template)' }),
-  partition: Flags.integer({ description: 'Kafka: only this partition (repeatable)', multiple: true, min: 0 }),
+  partition: Flags.integer({ description: 'Kafka: only this partition (repeatable)', ...repeatable, min: 0 }),
   'skip-invalid': skipInvalidFlag,
   ...kafkaFlags,
   ...mappingFlags,

@@ -6,6 +6,7 @@ import { leafChanges, leaves, type FieldChange } from './changes.js'
 import { reducerFailure, type Reducer } from './reducer.js'
 import { StreamWarnings } from './stream-warnings.js'
 import { compareTimes } from '../events/time.js'
+import { thousands } from '../output/numbers.js'
 
 export interface EventRef {
   position: string | number
@@ -135,7 +136,7 @@ export async function foldStream(source: EventSource, stream: string, options: F
   if (options.position !== undefined) as.position = options.position
   const result: StateResult = { stream, as, version, events: count, state, warnings: warnings.summary() }
   result.warnings.unshift(...notices)
-  if (invalid.length > 0) result.warnings.unshift(invalid.length === 1 ? `skipped an invalid row: ${invalid[0]}` : `skipped ${invalid.length} invalid rows; the first: ${invalid[0]}`)
+  if (invalid.length > 0) result.warnings.unshift(invalid.length === 1 ? `skipped an invalid row: ${invalid[0]}` : `skipped ${thousands(invalid.length)} invalid rows; the first: ${invalid[0]}`)
   if (count === 0) result.warnings.push(`no event of ${stream} is at or before the requested point: this is the reducer's initial state`)
   if (options.trace === true) result.trace = trace
   if (options.blame === true) {
