@@ -56,7 +56,7 @@ describe('explainDrift', () => {
 
   it('says so when nothing simple explains the row, when the stream is too long, and when the budget is spent', () => {
     expect(explainDrift(stream, reducer, row(999, 9, 5), budget()).text).toMatch(/^no simple explanation: no earlier version/)
-    expect(explainDrift({ ...stream, count: 5000, truncated: true }, reducer, row(999, 9, 5), budget()).text).toMatch(/stream has 5000 events, more than --explain-limit 5/)
+    expect(explainDrift({ ...stream, count: 5000, truncated: true }, reducer, row(999, 9, 5), budget()).text).toMatch(/stream has 5,000 events, more than --explain-limit 5/)
     expect(explainDrift(stream, reducer, row(177, 4, 5), new WorkBudget(8)).kind).toBe('none')
   })
 
