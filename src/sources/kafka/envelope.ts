@@ -160,11 +160,12 @@ export class KafkaDecoder {
   constructor(readonly options: DecoderOptions) {
     if (options.streamPath !== undefined) this.streamAt = compilePath(options.streamPath)
     this.warnings = new WarningLimit(options.warnLimit)
-    if (options.schemas !== undefined) this.chain = new DeserializerChain(options.schemas, (message) => options.onWarning?.(message))
+    if (options.schemas !== undefined) this.chain = new DeserializerChain(options.schemas, (message) => this.warn(message))
   }
 
   /** Fetches the schemas these records name (a no-op without a registry); call before decoding them. */
-  async prepare(records: KafkaRecord[]): Promise<void> {
+  async prepare(records: KafkaRecord[], onWarning?: (message: string) => void): Promise<void> {
+    this.onWarning = onWarning
     if (this.chain !== undefined) await this.chain.prepare(records, this.options.topic)
   }
 

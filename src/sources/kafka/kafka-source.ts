@@ -72,7 +72,7 @@ export class KafkaSource implements EventSource {
     const { onWarning, onlyKey } = options
     const wanted = onlyKey === undefined ? undefined : Buffer.from(onlyKey)
     for await (const records of this.client.consume({ topic: this.topic, ranges, signal: options.signal, maxWaitMs: options.maxWaitMs, onWarning })) {
-      await decoder.prepare(records)
+      await decoder.prepare(records, onWarning)
       const events: Event[] = []
       for (let i = 0; i < records.length; i++) {
         const key = records[i].key

@@ -47,7 +47,7 @@ export function unitRenderer(input: RenderInput): (unit: RecordUnit) => Promise<
     const out = new ByteSink('bytes' in unit ? unit.bytes.length * 2 : 1 << 16)
     let printed = 0
     const print = async (records: KafkaRecord[]) => {
-      await decoder.prepare(records)
+      await decoder.prepare(records, warn)
       for (let i = 0; i < records.length; i++) {
         const event = decoder.read(records[i], warn)
         if (event === undefined || (filter !== undefined && !filter(event))) continue

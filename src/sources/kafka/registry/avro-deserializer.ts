@@ -71,7 +71,7 @@ function logical(convert: Convert, underlying: string[]): typeof LogicalType {
     private readonly attrs: Record<string, unknown>
     constructor(schema: Record<string, unknown>, opts?: unknown) {
       super(schema as avro.Schema, opts)
-      const base = (this.underlyingType as unknown as { typeName: string }).typeName
+      const base = (this.underlyingType as unknown as { typeName: string }).typeName.replace(/^abstract:/, '')
       if (!underlying.includes(base)) throw new Error(`logical type ${String(schema.logicalType)} on ${base}`)
       this.attrs = schema
     }
@@ -104,13 +104,34 @@ const LOGICAL_TYPES = {
   }, ['fixed']),
 }
 
+let underlying = false
+
+/**
+ * Every long is read as BigInt, also `{"type": "long", ...}` with attributes (Connect's
+ * connect.name, an unknown logicalType), which avsc would otherwise read as a number and refuse
+ * beyond 2^53. A known logical type on a long is built here, its underlying long then being ours.
+ */
+function bigLongs(schema: unknown, opts: unknown): unknown {
+  if (schema === 'long') return BigLong
+  if (schema === null || typeof schema !== 'object' || (schema as { type?: unknown }).type !== 'long') return undefined
+  if (underlying) return BigLong
+  const Logical = LOGICAL_TYPES[(schema as { logicalType?: string }).logicalType as keyof typeof LOGICAL_TYPES] as unknown as (new (schema: unknown, opts: unknown) => unknown) | undefined
+  if (Logical === undefined) return BigLong
+  underlying = true
+  try {
+    return new Logical(schema, opts)
+  } finally {
+    underlying = false
+  }
+}
+
 export class AvroDeserializer implements Deserializer {
   readonly schemaType = 'AVRO' as const
 
   compile(resolved: ResolvedSchema): CompiledSchema {
     // Named types of the references first, into one registry the schema then refers to.
     const registry: Record<string, unknown> = { long: BigLong }
-    const options = { registry, logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto' } as unknown as Partial<avro.ForSchemaOptions>
+    const options = { registry, logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', typeHook: bigLongs } as unknown as Partial<avro.ForSchemaOptions>
     for (const reference of resolved.references) {
       if (reference.schemaType === 'AVRO') avro.Type.forSchema(JSON.parse(reference.schema) as avro.Schema, options)
     }
