@@ -255,6 +255,23 @@ describe.skipIf(!brokers)('Kafka payloads framed for a schema registry', () => {
     expect(result.stderr).toMatch(/looks framed for a schema registry, schema id \d+: give --registry URL or --schemas DIR/)
   })
 
+  it('tail decodes the same in worker threads (REWIND_THREADS=2): same lines, same warnings', async () => {
+    const one = await runCli(['tail', uri(avroTopic), '--format', 'ndjson'], { env: { ...env(), REWIND_THREADS: '1' } })
+    const two = await runCli(['tail', uri(avroTopic), '--format', 'ndjson'], { env: { ...env(), REWIND_THREADS: '2' } })
+    expect(two.code).toBe(0)
+    expect(two.stdout).toBe(one.stdout)
+    expect(two.stderr).toBe(one.stderr)
+    expect(lines(two.stdout)[0].data.sequence).toBe('9007199254740993')
+  })
+
+  it('credentials the registry refuses: one warning naming the registry, never the password; values shown as base64', async () => {
+    const refused = await runCli(['tail', uri(jsonTopic), '--format', 'ndjson'], { env: { ...env(), KAFKA_SCHEMA_REGISTRY_PASSWORD: 'wrong-secret-0815', REWIND_CACHE_DIR: tempDir('rewind-registry-cache-') } })
+    expect(refused.code).toBe(0)
+    expect(refused.stderr).toContain(`the registry ${registry.url} refused the credentials (HTTP 401)`)
+    expect(refused.stderr).not.toContain('wrong-secret-0815')
+    expect(lines(refused.stdout)[0].meta.encoding).toBe('base64')
+  })
+
   it('(last: stops the registry) a second run decodes from the on-disk cache when the registry is gone', async () => {
     const before = await runCli(['tail', uri(avroTopic), '--format', 'ndjson', '--skip-invalid'], { env: env() })
     // Another registry is another cache: nothing cached for it, so nothing decodes, and the run still ends well.
