@@ -2,7 +2,8 @@
  * Protobuf payloads, decoded with protobufjs. The schema is .proto text (what a Confluent registry
  * answers) or a base64 FileDescriptorProto (what Confluent's own serializers register). The
  * message-index array (framing.ts) picks the message: [0] the file's first message, [1, 2] the
- * third message nested in the second, counted as the descriptor counts nested types.
+ * third type nested in the second, counted as the descriptor's nested_type counts them (map
+ * entries included, see proto-order.ts).
  * JSON form: fields by their .proto names, proto3 defaults included, enums by name, bytes base64,
  * 64-bit integers as json-form.ts says, google.protobuf.Timestamp as ISO 8601.
  */
@@ -11,6 +12,7 @@ import descriptorModule from 'protobufjs/ext/descriptor/index.js'
 import { readMessageIndexes, type Framed } from './framing.js'
 import type { CompiledSchema, Deserializer } from './deserializer.js'
 import { jsonForm, longValue } from './json-form.js'
+import { nestedOrder, type NestedEntry } from './proto-order.js'
 import type { NamedSchema, ResolvedSchema } from './schema.js'
 
 /** A message and its nested messages, in declaration order: the tree the indexes walk. */
@@ -55,9 +57,14 @@ function treeOfDescriptors(prefix: string, messages: Array<{ name?: string; nest
   })
 }
 
-function treeOfTypes(namespace: protobuf.NamespaceBase | null): MessageTree[] {
+/** Top-level messages in protobufjs' order (the source's); nested ones as protoc orders them (proto-order.ts). */
+function treeOfTypes(namespace: protobuf.NamespaceBase | null, order: Map<string, NestedEntry[]>): MessageTree[] {
   if (namespace === null) return []
-  return namespace.nestedArray.filter((t): t is protobuf.Type => t instanceof protobuf.Type).map((t) => ({ name: t.fullName.replace(/^\./, ''), nested: treeOfTypes(t) }))
+  const nested = (name: string): MessageTree[] => (order.get(name) ?? []).map((entry) => ({ name: entry.name, nested: entry.mapEntry ? [] : nested(entry.name) }))
+  return namespace.nestedArray.filter((t): t is protobuf.Type => t instanceof protobuf.Type).map((t) => {
+    const name = t.fullName.replace(/^\./, '')
+    return { name, nested: order.has(name) ? nested(name) : treeOfTypes(t, order) }
+  })
 }
 
 function addCommonImports(root: protobuf.Root, text: string): void {
@@ -80,7 +87,7 @@ function fromText(resolved: ResolvedSchema): { root: protobuf.Root; tree: Messag
   protobuf.parse(resolved.schema, root, parseOptions)
   root.resolveAll()
   const ns = alone.package === undefined ? alone.root : (alone.root.lookup(alone.package) as protobuf.Namespace | null)
-  return { root, tree: treeOfTypes(ns) }
+  return { root, tree: treeOfTypes(ns, nestedOrder(resolved.schema, alone.package)) }
 }
 
 function fromDescriptors(resolved: ResolvedSchema): { root: protobuf.Root; tree: MessageTree[] } {
