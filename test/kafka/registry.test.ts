@@ -272,6 +272,17 @@ describe.skipIf(!brokers)('Kafka payloads framed for a schema registry', () => {
     expect(lines(refused.stdout)[0].meta.encoding).toBe('base64')
   })
 
+  it('the config file\'s "kafka.registry" gives the URL and credentials (password from env:NAME)', async () => {
+    const dir = tempDir('rewind-registry-config-')
+    writeFileSync(join(dir, '.rewindrc.json'), JSON.stringify({ kafka: { registry: { url: registry.url, username: AUTH.user, password: 'env:SR_PASSWORD' } } }))
+    const result = await runCli(['tail', uri(jsonTopic), '--format', 'ndjson'], { cwd: dir, env: { SR_PASSWORD: AUTH.password, REWIND_CACHE_DIR: tempDir('rewind-registry-cache-') } })
+    expect(result.code).toBe(0)
+    expect(lines(result.stdout).map((e) => e.type)).toEqual(['OrderPlaced'])
+    const unset = await runCli(['tail', uri(jsonTopic), '--format', 'ndjson'], { cwd: dir })
+    expect(unset.code).toBe(2)
+    expect(unset.stderr).toMatch(/config "kafka.registry.password" refers to the environment variable SR_PASSWORD, which is not set/)
+  })
+
   it('(last: stops the registry) a second run decodes from the on-disk cache when the registry is gone', async () => {
     const before = await runCli(['tail', uri(avroTopic), '--format', 'ndjson', '--skip-invalid'], { env: env() })
     // Another registry is another cache: nothing cached for it, so nothing decodes, and the run still ends well.

@@ -12,14 +12,7 @@ import { fromEnvReference } from '../connection.js'
 import type { SchemaOptions } from './chain.js'
 import { registryDisplay, type RegistryOptions } from './registry-client.js'
 
-export interface RegistryConfig {
-  url: string
-  username?: string
-  password?: string
-  token?: string
-  ca?: string
-  rejectUnauthorized?: boolean
-}
+type RegistryConfig = Exclude<KafkaConfig['registry'], string | undefined>
 
 export interface SchemaInputs {
   flags: Record<string, unknown>
@@ -45,7 +38,7 @@ export function resolveSchemaOptions(inputs: SchemaInputs): SchemaOptions | unde
   const env = Object.fromEntries(Object.entries(inputs.env ?? process.env).filter(([, v]) => v !== undefined && v.trim() !== '')) as Record<string, string>
   const flag = (name: string) => (inputs.flags[name] === undefined || inputs.flags[name] === '' ? undefined : String(inputs.flags[name]))
   const configDir = inputs.configDir ?? process.cwd()
-  const fromConfig = inputs.config as (KafkaConfig & { registry?: string | RegistryConfig; schemas?: string; schemaIdSize?: number | string }) | undefined
+  const fromConfig = inputs.config
   const configRegistry: RegistryConfig | undefined = typeof fromConfig?.registry === 'string' ? { url: fromConfig.registry } : fromConfig?.registry
 
   let registry: RegistryOptions | undefined
