@@ -2,6 +2,7 @@ import { UserError } from '../../errors.js'
 import type { Event } from '../../events/event.js'
 import { normalizeStoredTime } from '../../events/time.js'
 import type { KafkaRecord } from './kafka-client.js'
+import { debeziumChange, singleFieldKey, unwrapConnect, type ChangeEvent } from './connect-envelopes.js'
 import { DeserializerChain, type PartResult, type SchemaInfo, type SchemaOptions } from './registry/chain.js'
 import { refText } from './registry/framing.js'
 
@@ -123,6 +124,20 @@ function schemaVersionOf(value: unknown): number {
   return 1
 }
 
+/** "acc-1" in JSON quotes, or Connect's {schema, payload}, to the key as text. */
+function unwrappedKey(key: string): string {
+  let json: unknown
+  try {
+    json = JSON.parse(key)
+  } catch {
+    return key
+  }
+  const parsed = unwrapConnect(json)
+  if (parsed === json && typeof parsed !== 'string') return key
+  if (typeof parsed === 'string') return parsed
+  return typeof parsed === 'number' || typeof parsed === 'boolean' ? String(parsed) : JSON.stringify(parsed)
+}
+
 function headerText(value: Buffer | string | Array<Buffer | string> | undefined): string {
   if (value === undefined || value === null) return ''
   if (Array.isArray(value)) return value.map((v) => headerText(v)).join(',')
@@ -209,6 +224,8 @@ export class KafkaDecoder {
         return this.skip(`${where()}: the value (${refText(decodedValue.ref)}) is left out (--skip-invalid): ${decodedValue.failure}`)
       }
     }
+    // A key in JSON quotes ("acc-1", as Connect's JSON converter writes strings) or in Connect's {schema, payload}.
+    if (key !== undefined && keySchema === undefined && (key.charCodeAt(0) === 34 || (key.charCodeAt(0) === 123 && key.includes('"payload"')))) key = unwrappedKey(key)
     let headers: Record<string, string> | undefined
     for (const name in record.headers) {
       headers ??= {}
@@ -230,6 +247,8 @@ export class KafkaDecoder {
     // An empty value is text too (''), not a tombstone.
     const text = value === null || value === undefined ? undefined : value.toString('utf8')
     let envelope: Envelope | undefined
+    let change: ChangeEvent | undefined
+    let keyStream = true
     let parsed: unknown
     let isJson = false
     let valueSchema: SchemaInfo | undefined
@@ -252,6 +271,8 @@ export class KafkaDecoder {
         }
       }
     }
+    // Connect's {schema, payload} and JSON in a string (an outbox payload column) come off first.
+    if (isJson) parsed = unwrapConnect(parsed)
 
     if (value === null || value === undefined) {
       type = ceType ?? '(tombstone)'
@@ -288,6 +309,13 @@ export class KafkaDecoder {
       for (const name in parsed) if (!CE_CORE.has(name)) meta[name] = parsed[name]
       time = parsed.time
       if (typeof parsed.subject === 'string') stream = parsed.subject
+    } else if (isJson && (change = debeziumChange(parsed)) !== undefined) {
+      // A Debezium change event: TABLE.OPERATION, the whole change as data (data.after.balance).
+      type = change.type
+      data = parsed
+      if (change.time !== undefined) time = new Date(change.time).toISOString()
+      if (key !== undefined) stream = singleFieldKey(key)
+      if (stream !== undefined) keyStream = false
     } else if (isJson && isObject(parsed) && (envelope = readEnvelope(parsed)) !== undefined) {
       // An event envelope.
       type = envelope.type
@@ -297,8 +325,10 @@ export class KafkaDecoder {
       schemaVersion = envelope.schemaVersion
       stream = envelope.stream
     } else if (isJson) {
+      // Also Debezium's outbox router: the payload as value, the event id and type in headers.
       type = headers?.eventType ?? headers?.event_type ?? headers?.type ?? valueSchema?.name ?? '(untyped)'
       data = parsed
+      if (headers?.id !== undefined) meta.eventId = headers.id
     } else if (decodedValue !== undefined && 'failure' in decodedValue) {
       type = headers?.eventType ?? headers?.event_type ?? headers?.type ?? '(binary)'
       data = value.toString('base64')
@@ -325,7 +355,7 @@ export class KafkaDecoder {
     }
     let fromPath: unknown
     if (this.streamAt !== undefined) fromPath = this.streamAt({ data, meta, type: event.type, key, headers })
-    const chosen = fromPath ?? key ?? stream
+    const chosen = fromPath ?? (keyStream ? key : undefined) ?? stream
     event.stream = chosen === undefined || chosen === null ? '' : typeof chosen === 'string' ? chosen : JSON.stringify(chosen)
     return event
   }
