@@ -24,7 +24,7 @@ const avroTopic = `reg-avro-${run}`
 const protoTopic = `reg-proto-${run}`
 const jsonTopic = `reg-json-${run}`
 const uri = (t: string) => `kafka://${brokers}/${t}`
-const AUTH = { user: 'sr-user', password: 'sr-secret-4711' }
+const AUTH = { user: 'sr-user', password: 'sr-secret-4711', token: 'sr-token-0042' }
 
 const MONEY = { type: 'record', name: 'Money', namespace: 'com.acme', fields: [{ name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 } }, { name: 'currency', type: 'string' }] }
 const TRANSACTION = {
@@ -270,6 +270,23 @@ describe.skipIf(!brokers)('Kafka payloads framed for a schema registry', () => {
     expect(refused.stderr).toContain(`the registry ${registry.url} refused the credentials (HTTP 401)`)
     expect(refused.stderr).not.toContain('wrong-secret-0815')
     expect(lines(refused.stdout)[0].meta.encoding).toBe('base64')
+  })
+
+  it('a bad --registry, --schemas or --schema-id-size is exit 2 with one line', async () => {
+    const url = await runCli(['tail', uri(jsonTopic), '--registry', 'ftp://user:pw-9@host/x'])
+    expect(url.code).toBe(2)
+    expect(url.stderr.trim()).toBe('rewind: --registry ftp://host/x: expected an http:// or https:// URL')
+    const dir = await runCli(['tail', uri(jsonTopic), '--schemas', '/nonexistent/schemas'])
+    expect(dir.code).toBe(2)
+    expect(dir.stderr).toMatch(/--schemas \/nonexistent\/schemas: no such directory/)
+    const size = await runCli(['tail', uri(jsonTopic), '--registry', registry.url, '--schema-id-size', '6'])
+    expect(size.code).toBe(2)
+  })
+
+  it('a bearer token (KAFKA_SCHEMA_REGISTRY_TOKEN) instead of a user and password', async () => {
+    const result = await runCli(['tail', uri(jsonTopic), '--format', 'ndjson', '--registry', registry.url], { env: { KAFKA_SCHEMA_REGISTRY_TOKEN: AUTH.token, REWIND_CACHE_DIR: tempDir('rewind-registry-cache-') } })
+    expect(result.code).toBe(0)
+    expect(lines(result.stdout).map((e) => e.type)).toEqual(['OrderPlaced'])
   })
 
   it('the config file\'s "kafka.registry" gives the URL and credentials (password from env:NAME)', async () => {

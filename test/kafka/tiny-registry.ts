@@ -25,7 +25,7 @@ function body(req: IncomingMessage): Promise<string> {
   })
 }
 
-export async function startRegistry(auth: { user: string; password: string }): Promise<TinyRegistry> {
+export async function startRegistry(auth: { user: string; password: string; token?: string }): Promise<TinyRegistry> {
   const schemas: Stored[] = []
   const subjects = new Map<string, number[]>()
   const requests: string[] = []
@@ -37,7 +37,8 @@ export async function startRegistry(auth: { user: string; password: string }): P
       res.writeHead(status, { 'content-type': 'application/vnd.schemaregistry.v1+json' })
       res.end(JSON.stringify(value))
     }
-    if (req.headers.authorization !== expected) return send(401, { error_code: 401, message: 'Unauthorized' })
+    const bearer = auth.token === undefined ? undefined : `Bearer ${auth.token}`
+    if (req.headers.authorization !== expected && (bearer === undefined || req.headers.authorization !== bearer)) return send(401, { error_code: 401, message: 'Unauthorized' })
     const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent)
     const answer = (s: Stored, subject?: string, version?: number) => ({ id: s.id, guid: s.guid, schemaType: s.schemaType, schema: s.schema, references: s.references, ...(subject && { subject, version }) })
     const find = (subject: string, schema: Stored) => (subjects.get(subject) ?? []).findIndex((id) => schemas[id - 1].schema === schema.schema)
