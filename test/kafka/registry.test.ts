@@ -300,6 +300,26 @@ describe.skipIf(!brokers)('Kafka payloads framed for a schema registry', () => {
     expect(unset.stderr).toMatch(/config "kafka.registry.password" refers to the environment variable SR_PASSWORD, which is not set/)
   })
 
+  it('schemas export writes a --schemas directory that decodes the topic as the registry does', async () => {
+    const dir = join(tempDir('rewind-export-'), 'schemas')
+    const exported = await runCli(['schemas', 'export', uri(avroTopic), dir, '--json'], { env: env() })
+    expect(exported.code).toBe(0)
+    const result = JSON.parse(exported.stdout)
+    // The key schema, the value schema by id and by GUID (the header form); the reference beside them.
+    expect(result.schemas.map((s: { format: string }) => s.format)).toEqual(['AVRO', 'AVRO', 'AVRO'])
+    expect(result.schemas.flatMap((s: { references: string[] }) => s.references)).toContain('com.acme.Money.avsc')
+    expect(result.missing).toEqual([expect.stringMatching(/schema id 999/)])
+    const online = await runCli(['tail', uri(avroTopic), '--format', 'ndjson', '--skip-invalid'], { env: env() })
+    const offline = await runCli(['tail', uri(avroTopic), '--format', 'ndjson', '--skip-invalid', '--schemas', dir], { env: { REWIND_CACHE_DIR: cache } })
+    expect(offline.code).toBe(0)
+    expect(offline.stdout).toBe(online.stdout)
+
+    const protoDir = join(tempDir('rewind-export-'), 'proto')
+    expect((await runCli(['schemas', 'export', uri(protoTopic), protoDir], { env: env() })).code).toBe(0)
+    const proto = await runCli(['tail', uri(protoTopic), '--format', 'ndjson', '--schemas', protoDir], { env: { REWIND_CACHE_DIR: cache } })
+    expect(lines(proto.stdout).map((e) => e.type)).toEqual(['acme.orders.Order', 'acme.orders.Order.Shipped', 'acme.orders.Envelope'])
+  })
+
   it('(last: stops the registry) a second run decodes from the on-disk cache when the registry is gone', async () => {
     const before = await runCli(['tail', uri(avroTopic), '--format', 'ndjson', '--skip-invalid'], { env: env() })
     // Another registry is another cache: nothing cached for it, so nothing decodes, and the run still ends well.
