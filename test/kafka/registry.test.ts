@@ -320,6 +320,28 @@ describe.skipIf(!brokers)('Kafka payloads framed for a schema registry', () => {
     expect(lines(proto.stdout).map((e) => e.type)).toEqual(['acme.orders.Order', 'acme.orders.Order.Shipped', 'acme.orders.Envelope'])
   })
 
+  it('--reader-schema reads values as the user\'s Avro schema (a field added with a default, fields dropped)', async () => {
+    const dir = tempDir('rewind-reader-')
+    const reader = {
+      type: 'record', name: 'Transaction', namespace: 'com.acme',
+      fields: [{ name: 'accountId', type: 'string' }, { name: 'money', type: MONEY }, { name: 'region', type: 'string', default: 'eu' }],
+    }
+    writeFileSync(join(dir, 'reader.avsc'), JSON.stringify(reader))
+    const result = await runCli(['tail', uri(avroTopic), '--format', 'ndjson', '--skip-invalid', '--reader-schema', join(dir, 'reader.avsc')], { env: env() })
+    expect(result.code).toBe(0)
+    expect(lines(result.stdout).map((e) => e.data)).toEqual([
+      { accountId: 'acc-1', money: { amount: '1234.50', currency: 'EUR' }, region: 'eu' },
+      { accountId: 'acc-1', money: { amount: '-5.00', currency: 'EUR' }, region: 'eu' },
+      { accountId: 'acc-2', money: { amount: '1234.50', currency: 'EUR' }, region: 'eu' },
+    ])
+    // Keys keep their own schema.
+    expect(lines(result.stdout).map((e) => e.stream)).toEqual(['acc-1', 'acc-1', 'acc-2'])
+    writeFileSync(join(dir, 'wrong.avsc'), JSON.stringify({ type: 'record', name: 'Other', fields: [{ name: 'x', type: 'int' }] }))
+    const wrong = await runCli(['tail', uri(avroTopic), '--format', 'ndjson', '--limit', '1', '--reader-schema', join(dir, 'wrong.avsc')], { env: env() })
+    expect(wrong.code).toBe(0)
+    expect(wrong.stderr).toMatch(/the reader schema \(--reader-schema\) cannot read it/)
+  })
+
   it('(last: stops the registry) a second run decodes from the on-disk cache when the registry is gone', async () => {
     const before = await runCli(['tail', uri(avroTopic), '--format', 'ndjson', '--skip-invalid'], { env: env() })
     // Another registry is another cache: nothing cached for it, so nothing decodes, and the run still ends well.

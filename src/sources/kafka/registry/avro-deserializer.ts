@@ -7,7 +7,7 @@
  * Avro's JSON encoding does, so the branch is never lost. Enums: their symbol.
  */
 import avro from 'avsc'
-import type { Framed } from './framing.js'
+import type { Framed, Part } from './framing.js'
 import type { CompiledSchema, Deserializer } from './deserializer.js'
 import { integerJson, jsonForm } from './json-form.js'
 import type { ResolvedSchema } from './schema.js'
@@ -81,8 +81,12 @@ function logical(convert: Convert, underlying: string[]): typeof LogicalType {
     protected override _toValue(): unknown {
       throw new Error('rewind only decodes Avro')
     }
-    protected override _resolve(): unknown {
-      return undefined
+    /** --reader-schema: the same logical type reads as written; its bare underlying type is converted. */
+    protected override _resolve(writer: avro.Type): unknown {
+      const named = writer as unknown as { _logicalTypeName?: string; attrs?: Record<string, unknown>; typeName: string }
+      if (named._logicalTypeName === this.attrs.logicalType) return named.attrs?.scale === this.attrs.scale ? (value: unknown) => value : undefined
+      const base = (this.underlyingType as unknown as { typeName: string }).typeName.replace(/^abstract:/, '')
+      return named.typeName.replace(/^abstract:/, '') === base ? (value: unknown) => convert(value, this.attrs) : undefined
     }
   } as unknown as typeof LogicalType
 }
@@ -128,17 +132,27 @@ function bigLongs(schema: unknown, opts: unknown): unknown {
 export class AvroDeserializer implements Deserializer {
   readonly schemaType = 'AVRO' as const
 
-  compile(resolved: ResolvedSchema): CompiledSchema {
+  /** `readerSchema`: --reader-schema, the schema values are read as (Avro schema resolution). */
+  constructor(private readonly readerSchema?: string) {}
+
+  compile(resolved: ResolvedSchema, part: Part = 'value'): CompiledSchema {
     // Named types of the references first, into one registry the schema then refers to.
-    const registry: Record<string, unknown> = { long: BigLong }
-    const options = { registry, logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', typeHook: bigLongs } as unknown as Partial<avro.ForSchemaOptions>
+    const options = () => ({ registry: { long: BigLong }, logicalTypes: LOGICAL_TYPES, wrapUnions: 'auto', typeHook: bigLongs }) as unknown as Partial<avro.ForSchemaOptions>
+    const writerOptions = options()
     for (const reference of resolved.references) {
-      if (reference.schemaType === 'AVRO') avro.Type.forSchema(JSON.parse(reference.schema) as avro.Schema, options)
+      if (reference.schemaType === 'AVRO') avro.Type.forSchema(JSON.parse(reference.schema) as avro.Schema, writerOptions)
     }
-    const type = avro.Type.forSchema(JSON.parse(resolved.schema) as avro.Schema, options)
-    return {
-      name: type.name,
-      decode: (framed: Framed) => ({ value: jsonForm(type.fromBuffer(framed.payload)) }),
+    const writer = avro.Type.forSchema(JSON.parse(resolved.schema) as avro.Schema, writerOptions)
+    if (this.readerSchema === undefined || part !== 'value') {
+      return { name: writer.name, decode: (framed: Framed) => ({ value: jsonForm(writer.fromBuffer(framed.payload)) }) }
     }
+    const reader = avro.Type.forSchema(JSON.parse(this.readerSchema) as avro.Schema, options())
+    let resolver: ReturnType<avro.Type["createResolver"]>
+    try {
+      resolver = reader.createResolver(writer)
+    } catch (error) {
+      throw new Error(`the reader schema (--reader-schema) cannot read it: ${(error as Error).message.split('\n')[0]}`)
+    }
+    return { name: reader.name, decode: (framed: Framed) => ({ value: jsonForm(reader.fromBuffer(framed.payload, resolver)) }) }
   }
 }

@@ -19,6 +19,8 @@ export interface SchemaOptions {
   registry?: RegistryOptions
   schemasDir?: string
   idSize: IdSize
+  /** --reader-schema: the Avro schema values are read as (its text). */
+  readerSchema?: string
 }
 
 /** What meta.schema says of a decoded key or value. */
@@ -33,15 +35,16 @@ export type PartResult = { value: unknown; schema: SchemaInfo } | { failure: str
 
 type Compiled = { schema: CompiledSchema; format: SchemaType } | { failure: string }
 
-const DESERIALIZERS: Deserializer[] = [new AvroDeserializer(), new ProtobufDeserializer(), new JsonSchemaDeserializer()]
 
 export class DeserializerChain {
   private readonly providers: SchemaProvider[] = []
   private readonly compiled = new Map<string, Compiled>()
+  private readonly deserializers: Deserializer[]
 
   constructor(readonly options: SchemaOptions, onWarning: (message: string) => void = () => {}) {
     if (options.schemasDir !== undefined) this.providers.push(new SchemaDirectory(options.schemasDir))
     if (options.registry !== undefined) this.providers.push(new RegistryClient(options.registry, onWarning))
+    this.deserializers = [new AvroDeserializer(options.readerSchema), new ProtobufDeserializer(), new JsonSchemaDeserializer()]
   }
 
   private framing(bytes: Buffer | null, headers: Headers, part: Part): Framed | undefined {
@@ -78,9 +81,9 @@ export class DeserializerChain {
         reasons.push(found.missing)
         continue
       }
-      const deserializer = DESERIALIZERS.find((d) => d.schemaType === found.schemaType)!
+      const deserializer = this.deserializers.find((d) => d.schemaType === found.schemaType)!
       try {
-        compiled = { schema: deserializer.compile(found), format: found.schemaType }
+        compiled = { schema: deserializer.compile(found, part), format: found.schemaType }
       } catch (error) {
         compiled = { failure: `the ${found.schemaType} schema from ${found.origin} cannot be used: ${(error as Error).message}` }
       }

@@ -1,4 +1,4 @@
-import type { Framed } from './framing.js'
+import type { Framed, Part } from './framing.js'
 import type { ResolvedSchema, SchemaType } from './schema.js'
 
 /** A schema ready to decode payloads with. */
@@ -13,5 +13,5 @@ export interface CompiledSchema {
 export interface Deserializer {
   readonly schemaType: SchemaType
   /** Throws when the schema itself cannot be used. */
-  compile(schema: ResolvedSchema): CompiledSchema
+  compile(schema: ResolvedSchema, part?: Part): CompiledSchema
 }

@@ -72,6 +72,17 @@ export function resolveSchemaOptions(inputs: SchemaInputs): SchemaOptions | unde
 
   const sizeText = flag('schema-id-size') ?? (fromConfig?.schemaIdSize === undefined ? undefined : String(fromConfig.schemaIdSize))
   if (sizeText !== undefined && sizeText !== '4' && sizeText !== '8') throw new UserError(`--schema-id-size ${sizeText}: expected 4 (Confluent, Apicurio 3.x) or 8 (Apicurio 2.x global ids)`)
+  let readerSchema: string | undefined
+  const readerFile = flag('reader-schema')
+  if (readerFile !== undefined) {
+    try {
+      readerSchema = readFileSync(readerFile, 'utf8')
+      JSON.parse(readerSchema)
+    } catch (error) {
+      throw new UserError(`--reader-schema ${readerFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not an Avro schema in JSON (${(error as Error).message})`}`)
+    }
+    if (registry === undefined && schemasDir === undefined) throw new UserError('--reader-schema resolves the schemas values were written with: give --registry URL or --schemas DIR too')
+  }
   if (registry === undefined && schemasDir === undefined) return undefined
-  return { ...(registry && { registry }), ...(schemasDir !== undefined && { schemasDir }), idSize: sizeText === '8' ? 8 : 4 }
+  return { ...(registry && { registry }), ...(schemasDir !== undefined && { schemasDir }), idSize: sizeText === '8' ? 8 : 4, ...(readerSchema !== undefined && { readerSchema }) }
 }
