@@ -65,3 +65,19 @@ export function singleFieldKey(key: string): string | undefined {
   const only = parsed[names[0]]
   return typeof only === 'string' || typeof only === 'number' || typeof only === 'bigint' ? String(only) : undefined
 }
+
+/** A key in JSON quotes ("acc-1", as Connect's JSON converter writes strings) or in Connect's {schema, payload}, as text. */
+export function connectKey(key: string): string {
+  const first = key.charCodeAt(0)
+  if (first !== 34 && !(first === 123 && key.includes('"payload"'))) return key
+  let json: unknown
+  try {
+    json = JSON.parse(key)
+  } catch {
+    return key
+  }
+  const parsed = unwrapConnect(json)
+  if (parsed === json && typeof parsed !== 'string') return key
+  if (typeof parsed === 'string') return parsed
+  return typeof parsed === 'number' || typeof parsed === 'boolean' ? String(parsed) : JSON.stringify(parsed)
+}

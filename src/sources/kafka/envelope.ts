@@ -2,9 +2,8 @@ import { UserError } from '../../errors.js'
 import type { Event } from '../../events/event.js'
 import { normalizeStoredTime } from '../../events/time.js'
 import type { KafkaRecord } from './kafka-client.js'
-import { debeziumChange, singleFieldKey, unwrapConnect, type ChangeEvent } from './connect-envelopes.js'
+import { connectKey, debeziumChange, singleFieldKey, unwrapConnect, type ChangeEvent } from './connect-envelopes.js'
 import { DeserializerChain, type PartResult, type SchemaInfo, type SchemaOptions } from './registry/chain.js'
-import { refText } from './registry/framing.js'
 
 /**
  * Kafka message -> Event. The value may be:
@@ -124,20 +123,6 @@ function schemaVersionOf(value: unknown): number {
   return 1
 }
 
-/** "acc-1" in JSON quotes, or Connect's {schema, payload}, to the key as text. */
-function unwrappedKey(key: string): string {
-  let json: unknown
-  try {
-    json = JSON.parse(key)
-  } catch {
-    return key
-  }
-  const parsed = unwrapConnect(json)
-  if (parsed === json && typeof parsed !== 'string') return key
-  if (typeof parsed === 'string') return parsed
-  return typeof parsed === 'number' || typeof parsed === 'boolean' ? String(parsed) : JSON.stringify(parsed)
-}
-
 function headerText(value: Buffer | string | Array<Buffer | string> | undefined): string {
   if (value === undefined || value === null) return ''
   if (Array.isArray(value)) return value.map((v) => headerText(v)).join(',')
@@ -210,22 +195,13 @@ export class KafkaDecoder {
     let keySchema: SchemaInfo | undefined
     let decodedValue: PartResult | undefined
     if (this.chain !== undefined) {
-      const decodedKey = key === undefined ? undefined : this.chain.decode(record.key, record.headers, 'key', topic)
-      if (decodedKey !== undefined && 'failure' in decodedKey) {
-        if (skipInvalid) return this.skip(`${where()}: the key (${refText(decodedKey.ref)}) is left out (--skip-invalid): ${decodedKey.failure}`)
-        this.warn(`${where()}: the key cannot be decoded (${decodedKey.failure}); shown as base64`)
-        key = record.key!.toString('base64')
-      } else if (decodedKey !== undefined) {
-        key = typeof decodedKey.value === 'string' ? decodedKey.value : JSON.stringify(decodedKey.value)
-        keySchema = decodedKey.schema
-      }
-      decodedValue = this.chain.decode(record.value, record.headers, 'value', topic)
-      if (decodedValue !== undefined && 'failure' in decodedValue && skipInvalid) {
-        return this.skip(`${where()}: the value (${refText(decodedValue.ref)}) is left out (--skip-invalid): ${decodedValue.failure}`)
-      }
+      const parts = this.chain.decodeRecord(record, topic, skipInvalid, (message) => this.warn(message))
+      if ('skip' in parts) return this.skip(parts.skip)
+      if (parts.key !== undefined) key = parts.key
+      keySchema = parts.keySchema
+      decodedValue = parts.value
     }
-    // A key in JSON quotes ("acc-1", as Connect's JSON converter writes strings) or in Connect's {schema, payload}.
-    if (key !== undefined && keySchema === undefined && (key.charCodeAt(0) === 34 || (key.charCodeAt(0) === 123 && key.includes('"payload"')))) key = unwrappedKey(key)
+    if (key !== undefined && keySchema === undefined) key = connectKey(key)
     let headers: Record<string, string> | undefined
     for (const name in record.headers) {
       headers ??= {}

@@ -95,6 +95,29 @@ export class DeserializerChain {
     return compiled
   }
 
+  /**
+   * A record's key and value, each decoded when framed: the key as text (JSON text when not a
+   * string), the value's result for envelope.ts. A key that cannot be decoded is base64, with a
+   * warning; with --skip-invalid a key or value that cannot be decoded leaves the record out.
+   */
+  decodeRecord(record: KafkaRecord, topic: string, skipInvalid: boolean, warn: (message: string) => void): { skip: string } | { key?: string; keySchema?: SchemaInfo; value?: PartResult } {
+    const where = `${topic} ${record.partition}:${record.offset}`
+    let key: string | undefined
+    let keySchema: SchemaInfo | undefined
+    const decodedKey = record.key === null || record.key === undefined ? undefined : this.decode(record.key, record.headers, 'key', topic)
+    if (decodedKey !== undefined && 'failure' in decodedKey) {
+      if (skipInvalid) return { skip: `${where}: the key (${refText(decodedKey.ref)}) is left out (--skip-invalid): ${decodedKey.failure}` }
+      warn(`${where}: the key cannot be decoded (${decodedKey.failure}); shown as base64`)
+      key = record.key!.toString('base64')
+    } else if (decodedKey !== undefined) {
+      key = typeof decodedKey.value === 'string' ? decodedKey.value : JSON.stringify(decodedKey.value)
+      keySchema = decodedKey.schema
+    }
+    const value = this.decode(record.value, record.headers, 'value', topic)
+    if (value !== undefined && 'failure' in value && skipInvalid) return { skip: `${where}: the value (${refText(value.ref)}) is left out (--skip-invalid): ${value.failure}` }
+    return { key, keySchema, value }
+  }
+
   /** The key or value decoded with its schema; undefined when it is not framed for a registry. */
   decode(bytes: Buffer | null, headers: Headers, part: Part, topic: string): PartResult | undefined {
     const framed = this.framing(bytes, headers, part)
