@@ -31,6 +31,11 @@ const asBig = (value: unknown): bigint => (typeof value === 'bigint' ? value : B
 
 /** An instant as ISO 8601 with `digits` fraction digits, from a count of 10^-digits seconds; the raw count when out of Date's range. */
 function isoInstant(count: bigint, digits: number, utc: boolean): string | number {
+  // Most instants: milliseconds in a safe number, without BigInt arithmetic.
+  if (digits === 3 && count >= -8_640_000_000_000_000n && count <= 8_640_000_000_000_000n) {
+    const text = new Date(Number(count)).toISOString()
+    return utc ? text : text.slice(0, -1)
+  }
   const unit = 10n ** BigInt(digits)
   let seconds = count / unit
   let fraction = count % unit

@@ -71,7 +71,7 @@ export class DeserializerChain {
   }
 
   private schemaFor(ref: SchemaRef, topic: string, part: Part): Compiled {
-    const key = `${refKey(ref)}|${part}|${topic}`
+    const key = ref.kind === 'id' ? `id-${ref.id}|${part}|${topic}` : `${refKey(ref)}|${part}|${topic}`
     let compiled = this.compiled.get(key)
     if (compiled !== undefined) return compiled
     const reasons: string[] = []
@@ -124,14 +124,15 @@ export class DeserializerChain {
     if (framed === undefined) return undefined
     const compiled = this.schemaFor(framed.ref, topic, part)
     if ('failure' in compiled) return { failure: compiled.failure, ref: framed.ref }
+    let decoded: { value: unknown; name?: string }
     try {
-      const decoded = compiled.schema.decode(framed)
-      const info: SchemaInfo = { ...(framed.ref.kind === 'id' ? { id: framed.ref.id } : { guid: framed.ref.guid }), format: compiled.format }
-      const name = decoded.name ?? compiled.schema.name
-      if (name !== undefined) info.name = name
-      return { value: decoded.value, schema: info }
+      decoded = compiled.schema.decode(framed)
     } catch (error) {
       return { failure: `the bytes do not match ${refText(framed.ref)} (${framed.form}): ${(error as Error).message}`, ref: framed.ref }
     }
+    const info: SchemaInfo = framed.ref.kind === 'id' ? { id: framed.ref.id, format: compiled.format } : { guid: framed.ref.guid, format: compiled.format }
+    const name = decoded.name ?? compiled.schema.name
+    if (name !== undefined) info.name = name
+    return { value: decoded.value, schema: info }
   }
 }

@@ -58,14 +58,17 @@ function readPrefix(bytes: Buffer, idSize: IdSize): { ref: SchemaRef; length: nu
  * The schema reference of a key or value, from its headers first (they win, as in Confluent's
  * DualSchemaIdDeserializer), then its prefix. Undefined: not framed for a registry.
  */
+const CONFLUENT_HEADER = { key: '__key_schema_id', value: '__value_schema_id' } as const
+const APICURIO_HEADER = { key: 'apicurio.key.globalId', value: 'apicurio.value.globalId' } as const
+
 export function readFraming(bytes: Buffer, headers: Headers, part: Part, idSize: IdSize = 4): Framed | undefined {
-  const confluentHeader = `__${part}_schema_id`
+  const confluentHeader = CONFLUENT_HEADER[part]
   const inHeader = headerBytes(headers, confluentHeader)
   if (inHeader !== undefined) {
     const prefix = readPrefix(inHeader, inHeader[0] === 0 ? 4 : idSize)
     if (prefix !== undefined) return { ref: prefix.ref, payload: bytes, indexes: inHeader.subarray(prefix.length), form: `header ${confluentHeader}` }
   }
-  const apicurioHeader = `apicurio.${part}.globalId`
+  const apicurioHeader = APICURIO_HEADER[part]
   const globalId = headerBytes(headers, apicurioHeader)
   if (globalId !== undefined && globalId.length === 8 && globalId.readBigUInt64BE(0) <= BigInt(Number.MAX_SAFE_INTEGER)) {
     return { ref: { kind: 'id', id: Number(globalId.readBigUInt64BE(0)) }, payload: bytes, indexes: 'payload', form: `header ${apicurioHeader}` }
