@@ -18,6 +18,12 @@ export interface KafkaConfig {
   ssl?: boolean | { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean }
   sasl?: { mechanism: string; username: string; password: string }
   timeout?: string | number
+  /** A schema registry: its URL, or the URL with credentials (password/token may be "env:NAME") and TLS. */
+  registry?: string | { url: string; username?: string; password?: string; token?: string; ca?: string; rejectUnauthorized?: boolean }
+  /** A directory of schema files (--schemas), relative to the config file. */
+  schemas?: string
+  /** 4 or 8 (--schema-id-size). */
+  schemaIdSize?: number | string
 }
 
 /** The config file (.rewindrc.json, rewind.config.json, or "rewind" in package.json). */

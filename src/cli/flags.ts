@@ -62,6 +62,10 @@ export const kafkaFlags = {
   'tls-insecure': Flags.boolean({ description: 'Do not verify the brokers\' certificates (env KAFKA_TLS_INSECURE=1)', helpGroup: 'KAFKA' }),
   timeout: Flags.string({ description: 'Give up reaching Kafka after this long: "10s", "500ms", or seconds (default 10s; env KAFKA_TIMEOUT)', helpGroup: 'KAFKA' }),
   'stream-path': Flags.string({ description: 'Where the stream id is in a Kafka event, e.g. data.accountId (default: the message key)', helpGroup: 'KAFKA' }),
+  registry: Flags.string({ description: 'Schema registry URL (Confluent API) for Avro/Protobuf/JSON Schema keys and values; schemas are cached on disk (env KAFKA_SCHEMA_REGISTRY_URL; credentials: KAFKA_SCHEMA_REGISTRY_USER/_PASSWORD or _TOKEN)', helpGroup: 'KAFKA' }),
+  schemas: Flags.string({ description: 'Directory of .avsc/.proto/JSON Schema files, by id in index.json or named TOPIC-value.avsc (no registry needed)', helpGroup: 'KAFKA' }),
+  'reader-schema': Flags.string({ description: 'Avro schema file (.avsc) to read values as: resolved against the schema each was written with (fields added with defaults, removed, promoted)', helpGroup: 'KAFKA' }),
+  'schema-id-size': Flags.string({ description: 'Bytes of the schema id after the 0x00 magic byte: 4 (Confluent, Apicurio 3) or 8 (Apicurio 2 global ids)', options: ['4', '8'], helpGroup: 'KAFKA' }),
 }
 
 /** The SOURCE argument every reading command takes. */

@@ -20,7 +20,7 @@ export interface OpenedSource {
 /** Resolves SOURCE with the config file, the mapping flags and the Kafka flags. */
 export async function openFromFlags(spec: string, flags: Record<string, unknown>, config: RewindConfig): Promise<OpenedSource> {
   const entry = resolveSourceSpec(spec, config)
-  const kafka = Object.fromEntries(Object.entries(flags).filter(([k]) => /^(brokers|sasl-|ssl|tls|timeout|stream-path|group|partition)/.test(k)))
+  const kafka = Object.fromEntries(Object.entries(flags).filter(([k]) => /^(brokers|sasl-|ssl|tls|timeout|stream-path|group|partition|registry|schemas|schema-id-size|reader-schema|skip-invalid)/.test(k)))
   const options = { config, mapping: mappingFrom(flags), kafka, maxLineBytes: parseMaxLineBytes(flags['max-line-bytes'] as string | undefined) }
   const source = await openSource(spec, options)
   return {

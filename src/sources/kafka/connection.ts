@@ -89,7 +89,7 @@ export function parseTimeout(value: string | number, from: string): number {
 const truthy = (value: string | undefined) => value !== undefined && /^(1|true|yes|on)$/i.test(value.trim())
 
 /** `env:NAME` in the config file reads a secret from the environment instead of the file. */
-function fromEnvReference(value: string | undefined, env: NodeJS.ProcessEnv, where: string): string | undefined {
+export function fromEnvReference(value: string | undefined, env: NodeJS.ProcessEnv, where: string): string | undefined {
   if (value === undefined) return undefined
   const match = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(value)
   if (!match) return value

@@ -3,6 +3,8 @@ import { nestsDeeperThan, tooDeep } from '../../events/json-depth.js'
 import type { Event } from '../../events/event.js'
 import { normalizeStoredTime } from '../../events/time.js'
 import type { KafkaRecord } from './kafka-client.js'
+import { connectKey, debeziumChange, singleFieldKey, unwrapConnect, type ChangeEvent } from './connect-envelopes.js'
+import { DeserializerChain, type PartResult, type SchemaInfo, type SchemaOptions } from './registry/chain.js'
 
 /**
  * Kafka message -> Event. The value may be:
@@ -10,6 +12,9 @@ import type { KafkaRecord } from './kafka-client.js'
  *   fields), eventId/id, timestamp/time/occurredAt, schemaVersion/version, meta/metadata;
  * - a CloudEvent in structured mode (JSON with specversion) or binary mode (ce_* headers);
  * - plain JSON without a type (the type then comes from a ce_type/eventType/type header);
+ * - a key or value framed for a schema registry (registry/chain.ts): decoded with its schema
+ *   (Avro, Protobuf, JSON Schema) and then read as the JSON above; the type, when the value names
+ *   none, is the schema's record or message name;
  * - anything else: shown as text (valid UTF-8) or base64, with a warning. Never a crash.
  * The stream is the message key, or --stream-path; the time falls back to the Kafka timestamp.
  */
@@ -20,6 +25,10 @@ export interface DecoderOptions {
   onWarning?: (message: string) => void
   /** Warnings passed on before one "further messages..." line (default 5; Infinity: all). */
   warnLimit?: number
+  /** --registry / --schemas: keys and values framed for a schema registry are decoded. */
+  schemas?: SchemaOptions
+  /** --skip-invalid: a framed message that cannot be decoded is left out (with its warning). */
+  skipInvalid?: boolean
 }
 
 const CE_CORE = new Set(['specversion', 'type', 'id', 'time', 'data', 'data_base64'])
@@ -146,10 +155,24 @@ function compilePath(path: string): (scope: Json) => unknown {
 export class KafkaDecoder {
   private readonly streamAt?: (scope: Json) => unknown
   private readonly warnings: WarningLimit
+  /** Undefined without --registry or --schemas. */
+  readonly chain?: DeserializerChain
 
   constructor(readonly options: DecoderOptions) {
     if (options.streamPath !== undefined) this.streamAt = compilePath(options.streamPath)
     this.warnings = new WarningLimit(options.warnLimit)
+    if (options.schemas !== undefined) this.chain = new DeserializerChain(options.schemas, (message) => this.warn(message))
+  }
+
+  /** Fetches the schemas these records name (a no-op without a registry); call before decoding them. */
+  async prepare(records: KafkaRecord[], onWarning?: (message: string) => void): Promise<void> {
+    this.onWarning = onWarning
+    if (this.chain !== undefined) await this.chain.prepare(records, this.options.topic)
+  }
+
+  /** Whether a key must be decoded to be compared (a framed key). */
+  keyIsFramed(record: KafkaRecord): boolean {
+    return this.chain !== undefined && record.key !== null && this.chain.decode(record.key, record.headers, 'key', this.options.topic) !== undefined
   }
 
   private onWarning?: (message: string) => void
@@ -161,9 +184,25 @@ export class KafkaDecoder {
 
   /** Decodes; warnings go to `onWarning` when given (a command's own), else to the decoder's. */
   decode(record: KafkaRecord, onWarning?: (message: string) => void): Event {
+    return this.read(record, onWarning, false)!
+  }
+
+  /** decode(), except that with --skip-invalid a framed message that cannot be decoded is undefined. */
+  read(record: KafkaRecord, onWarning?: (message: string) => void, skipInvalid = this.options.skipInvalid === true): Event | undefined {
     this.onWarning = onWarning
     const { topic } = this.options
-    const key = record.key === null || record.key === undefined ? undefined : record.key.toString('utf8')
+    const where = () => `${topic} ${record.partition}:${record.offset}`
+    let key = record.key === null || record.key === undefined ? undefined : record.key.toString('utf8')
+    let keySchema: SchemaInfo | undefined
+    let decodedValue: PartResult | undefined
+    if (this.chain !== undefined) {
+      const parts = this.chain.decodeRecord(record, topic, skipInvalid, (message) => this.warn(message))
+      if ('skip' in parts) return this.skip(parts.skip)
+      if (parts.key !== undefined) key = parts.key
+      keySchema = parts.keySchema
+      decodedValue = parts.value
+    }
+    if (key !== undefined && keySchema === undefined) key = connectKey(key)
     let headers: Record<string, string> | undefined
     for (const name in record.headers) {
       headers ??= {}
@@ -185,9 +224,19 @@ export class KafkaDecoder {
     // An empty value is text too (''), not a tombstone.
     const text = value === null || value === undefined ? undefined : value.toString('utf8')
     let envelope: Envelope | undefined
+    let change: ChangeEvent | undefined
+    let keyStream = true
     let parsed: unknown
     let isJson = false
-    if (text !== undefined && text.length > 0) {
+    let valueSchema: SchemaInfo | undefined
+    if (decodedValue !== undefined && 'value' in decodedValue) {
+      parsed = decodedValue.value
+      isJson = true
+      valueSchema = decodedValue.schema
+    } else if (decodedValue !== undefined) {
+      // Shown as base64 below, with this warning instead of "not JSON".
+      this.warn(`${where()}: the value cannot be decoded (${decodedValue.failure}); shown as base64`)
+    } else if (text !== undefined && text.length > 0) {
       const c = text.charCodeAt(0)
       // Only try to parse what can start a JSON value: most bodies are objects.
       if (c === 123 || c === 91 || c === 34 || c === 116 || c === 102 || c === 110 || c === 45 || (c >= 48 && c <= 57) || c === 32 || c === 10 || c === 13 || c === 9) {
@@ -201,6 +250,8 @@ export class KafkaDecoder {
         }
       }
     }
+    // Connect's {schema, payload} and JSON in a string (an outbox payload column) come off first.
+    if (isJson) parsed = unwrapConnect(parsed)
 
     if (value === null || value === undefined) {
       type = ceType ?? '(tombstone)'
@@ -237,6 +288,13 @@ export class KafkaDecoder {
       for (const name in parsed) if (!CE_CORE.has(name)) meta[name] = parsed[name]
       time = parsed.time
       if (typeof parsed.subject === 'string') stream = parsed.subject
+    } else if (isJson && (change = debeziumChange(parsed)) !== undefined) {
+      // A Debezium change event: TABLE.OPERATION, the whole change as data (data.after.balance).
+      type = change.type
+      data = parsed
+      if (change.time !== undefined) time = new Date(change.time).toISOString()
+      if (key !== undefined) stream = singleFieldKey(key)
+      if (stream !== undefined) keyStream = false
     } else if (isJson && isObject(parsed) && (envelope = readEnvelope(parsed)) !== undefined) {
       // An event envelope.
       type = envelope.type
@@ -246,14 +304,23 @@ export class KafkaDecoder {
       schemaVersion = envelope.schemaVersion
       stream = envelope.stream
     } else if (isJson) {
-      type = headers?.eventType ?? headers?.event_type ?? headers?.type ?? '(untyped)'
+      // Also Debezium's outbox router: the payload as value, the event id and type in headers.
+      type = headers?.eventType ?? headers?.event_type ?? headers?.type ?? valueSchema?.name ?? '(untyped)'
       data = parsed
+      if (headers?.id !== undefined) meta.eventId = headers.id
+    } else if (decodedValue !== undefined && 'failure' in decodedValue) {
+      type = headers?.eventType ?? headers?.event_type ?? headers?.type ?? '(binary)'
+      data = value.toString('base64')
+      meta.encoding = 'base64'
+      meta.schema = decodedValue.ref.kind === 'id' ? { id: decodedValue.ref.id } : { guid: decodedValue.ref.guid }
     } else {
       const printable = printableText(value, text!)
       type = headers?.eventType ?? headers?.event_type ?? headers?.type ?? (printable ? '(text)' : '(binary)')
       data = this.raw(value, text!, record, false)
       meta.encoding = printable ? 'text' : 'base64'
     }
+    if (valueSchema !== undefined) meta.schema = valueSchema
+    if (keySchema !== undefined) meta.keySchema = keySchema
 
     const event: Event = {
       position: `${record.partition}:${record.offset}`,
@@ -267,16 +334,23 @@ export class KafkaDecoder {
     }
     let fromPath: unknown
     if (this.streamAt !== undefined) fromPath = this.streamAt({ data, meta, type: event.type, key, headers })
-    const chosen = fromPath ?? key ?? stream
+    const chosen = fromPath ?? (keyStream ? key : undefined) ?? stream
     event.stream = chosen === undefined || chosen === null ? '' : typeof chosen === 'string' ? chosen : JSON.stringify(chosen)
     return event
+  }
+
+  private skip(message: string): undefined {
+    this.warn(message)
+    return undefined
   }
 
   /** A value that is not JSON: text when it is printable UTF-8, else base64. */
   private raw(value: Buffer, text: string, record: KafkaRecord, declaredText: boolean): string {
     const where = `${this.options.topic} ${record.partition}:${record.offset}`
     const printable = printableText(value, text)
-    if (!declaredText) this.warn(`${where}: the value is not JSON; shown as ${printable ? 'text' : 'base64'}`)
+    // Registry framing without --registry/--schemas: say what would decode it.
+    const framed = this.chain === undefined && value.length >= 5 && value[0] === 0 ? ` (it looks framed for a schema registry, schema id ${value.readUInt32BE(1)}: give --registry URL or --schemas DIR)` : ''
+    if (!declaredText) this.warn(`${where}: the value is not JSON${framed}; shown as ${printable ? 'text' : 'base64'}`)
     return printable ? text : value.toString('base64')
   }
 }

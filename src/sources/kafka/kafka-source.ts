@@ -5,7 +5,8 @@ import { rankSimilar } from '../similar.js'
 import { EventTally } from '../event-tally.js'
 import type { EventSource, ReadOptions, SourceSummary } from '../source.js'
 import { resolveKafkaTarget } from './connection.js'
-import { KafkaDecoder } from './envelope.js'
+import { KafkaDecoder, type DecoderOptions } from './envelope.js'
+import { resolveSchemaOptions } from './registry/schema-options.js'
 import { connectKafka, type ConsumeRange, type KafkaClient, type PartitionOffsets } from './kafka-client.js'
 import { visible } from '../../events/terminal-text.js'
 
@@ -59,18 +60,26 @@ export class KafkaSource implements EventSource {
     return this.decoder.options.streamPath
   }
 
+  /** How keys and values are decoded, as plain data (worker threads decode the same way). */
+  get decoderOptions(): Pick<DecoderOptions, 'topic' | 'streamPath' | 'schemas' | 'skipInvalid'> {
+    const { topic, streamPath, schemas, skipInvalid } = this.decoder.options
+    return { topic, streamPath, schemas, skipInvalid }
+  }
+
   /** Decoded events of the given partition ranges (tail uses this directly; follow when no `until`). */
   async *readRanges(ranges: ConsumeRange[], options: ReadRangesOptions = {}): AsyncIterable<Event[]> {
     const { decoder } = this
     const { onWarning, onlyKey } = options
     const wanted = onlyKey === undefined ? undefined : Buffer.from(onlyKey)
     for await (const records of this.client.consume({ topic: this.topic, ranges, signal: options.signal, maxWaitMs: options.maxWaitMs, onWarning })) {
+      await decoder.prepare(records, onWarning)
       const events: Event[] = []
       for (let i = 0; i < records.length; i++) {
         const key = records[i].key
-        // Another stream's message: not even decoded (state reads one key of a whole topic).
-        if (wanted !== undefined && key !== null && key !== undefined && !wanted.equals(key)) continue
-        events.push(decoder.decode(records[i], onWarning))
+        // Another stream's message: not even decoded (state reads one key of a whole topic); a key framed for a registry is compared decoded.
+        if (wanted !== undefined && key !== null && key !== undefined && !wanted.equals(key) && !decoder.keyIsFramed(records[i])) continue
+        const event = decoder.read(records[i], onWarning)
+        if (event !== undefined) events.push(event)
       }
       if (events.length > 0) yield events
     }
@@ -153,9 +162,12 @@ export class KafkaSource implements EventSource {
 /** `kafka://...` to a connected source; an unknown topic fails here, listing the topics that exist. */
 export async function openKafkaSource(uri: string, options: KafkaOpenOptions): Promise<KafkaSource> {
   const target = resolveKafkaTarget(uri, { flags: options.flags, config: options.config?.kafka, configDir: options.config?.dir })
+  const schemas = resolveSchemaOptions({ flags: options.flags, config: options.config?.kafka, configDir: options.config?.dir, timeoutMs: target.connection.timeoutMs })
   const decoder = new KafkaDecoder({
     topic: target.topic,
     streamPath: options.flags['stream-path'] as string | undefined,
+    schemas,
+    skipInvalid: options.flags['skip-invalid'] === true,
     onWarning: (message) => process.stderr.write(`warning: ${visible(message)}\n`),
   })
   const client = await connectKafka(target.connection)

@@ -40,7 +40,7 @@ export interface RenderOptions {
  * is byte for byte what one thread prints. Returns the number of events printed.
  */
 export async function renderInThreads(source: KafkaSource, options: RenderOptions): Promise<number> {
-  const input: RenderInput = { decoder: { topic: source.topic, streamPath: source.streamPath }, filter: options.filter }
+  const input: RenderInput = { decoder: source.decoderOptions, filter: options.filter }
   const renderHere = unitRenderer(input)
   const workers = options.threads - 1
   const pool = new WorkerPool<RecordUnit, RenderedUnit>(new URL('./render-worker.js', import.meta.url), input, workers, `kafka ${source.topic}`)

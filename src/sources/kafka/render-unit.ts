@@ -8,7 +8,7 @@ import type { KafkaRecord, RecordUnit } from './kafka-client.js'
 
 /** What a renderer is made from (plain data: it crosses to worker threads). */
 export interface RenderInput {
-  decoder: Pick<DecoderOptions, 'topic' | 'streamPath'>
+  decoder: Pick<DecoderOptions, 'topic' | 'streamPath' | 'schemas' | 'skipInvalid'>
   filter: TailFilterOptions
 }
 
@@ -46,16 +46,17 @@ export function unitRenderer(input: RenderInput): (unit: RecordUnit) => Promise<
     // About what the text of a unit takes: NDJSON events are a little longer than their messages.
     const out = new ByteSink('bytes' in unit ? unit.bytes.length * 2 : 1 << 16)
     let printed = 0
-    const print = (records: KafkaRecord[]) => {
+    const print = async (records: KafkaRecord[]) => {
+      await decoder.prepare(records, warn)
       for (let i = 0; i < records.length; i++) {
-        const event = decoder.decode(records[i], warn)
-        if (filter !== undefined && !filter(event)) continue
+        const event = decoder.read(records[i], warn)
+        if (event === undefined || (filter !== undefined && !filter(event))) continue
         out.add(printer.event(event))
         printed++
       }
     }
-    if ('records' in unit) print(unit.records.map(revive))
-    else for await (const records of readBatches(asBuffer(unit.bytes)!, unit.batches, unit.partition, unit.from, unit.until, 1000)) print(records)
+    if ('records' in unit) await print(unit.records.map(revive))
+    else for await (const records of readBatches(asBuffer(unit.bytes)!, unit.batches, unit.partition, unit.from, unit.until, 1000)) await print(records)
     return { bytes: out.bytes(), printed, warnings }
   }
 }
