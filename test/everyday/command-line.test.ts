@@ -32,7 +32,7 @@ describe('typos', () => {
     const result = await rewind(['frobnicate', '@bank', '--json'])
     expect(result.code).toBe(2)
     expect(result.stderr.split('\n')[0]).toBe('rewind: unknown command "frobnicate"')
-    expect(result.stderr).toMatch(/^commands: demo, diff, inspect, lag, replay, state, tail, upcast check, upcast run$/m)
+    expect(result.stderr).toMatch(/^commands: demo, diff, inspect, lag, replay, schemas export, state, tail, upcast check, upcast run$/m)
     expect(JSON.parse(result.stdout).error.exitCode).toBe(2)
   })
 
