@@ -6,6 +6,7 @@ import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { eventFilter } from '../src/events/filter.js'
 import { replayInWorkers } from '../src/fold/parallel-replay.js'
+import { stateCycleError } from '../src/fold/plain-state.js'
 import { replayAll } from '../src/fold/replay.js'
 import { chalkFor } from '../src/output/colors.js'
 import { compactJson } from '../src/output/json.js'
@@ -15,6 +16,9 @@ import { OutputWriter } from '../src/output/writer.js'
 import { SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
 import { parseSqliteTableRef, sameFile } from '../src/projections/sqlite-target.js'
 import { writeReadModel } from '../src/projections/write-read-model.js'
+
+/** JSON has no undefined: a reducer that returned it still gets a "state" key. */
+const stateOrNull = (state: unknown): unknown => (state === undefined ? null : state)
 
 export interface ReplayJson {
   as: { time?: string; position?: number | string }
@@ -79,6 +83,8 @@ export default class Replay extends RewindCommand {
         result = await replayAll(source, { reducer, upcasters, read: { ...read, onWarning }, filter: eventFilter(filter), onProgress: (n) => progress.update(n) })
       }
       progress.done()
+      const cycle = stateCycleError(result.states, opened.reducerFile ?? 'the default merge')
+      if (cycle !== undefined) throw cycle
       const as = { ...(asOf.at === undefined ? {} : { time: asOf.at }), ...(asOf.position === undefined ? {} : { position: asOf.position }) }
 
       if (target !== undefined) {
@@ -87,7 +93,7 @@ export default class Replay extends RewindCommand {
       }
       if (this.jsonEnabled()) {
         const states: Record<string, unknown> = {}
-        for (const [stream, entry] of result.states) states[stream] = entry.state
+        for (const [stream, entry] of result.states) states[stream] = stateOrNull(entry.state)
         return { as, streams: result.states.size, events: result.events, states }
       }
       if (target !== undefined && flags.format === undefined) return undefined
@@ -97,7 +103,7 @@ export default class Replay extends RewindCommand {
         await out.line(renderReplayTable(result.states, chalkFor()))
         this.note(`${result.states.size} streams, ${result.events} events folded${as.time ? ` as of ${as.time}` : ''}`)
       } else if (format === 'ndjson') {
-        for (const [stream, entry] of result.states) await out.line(compactJson({ stream, version: entry.version, state: entry.state }))
+        for (const [stream, entry] of result.states) await out.line(compactJson({ stream, version: entry.version, state: stateOrNull(entry.state) }))
       } else {
         await out.write('{"as":' + compactJson(as) + ',"streams":' + result.states.size + ',"events":' + result.events + ',"states":{')
         let first = true

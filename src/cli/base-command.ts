@@ -1,6 +1,7 @@
 import { Command, Errors, Flags } from '@oclif/core'
 import { loadConfig, type RewindConfig } from '../config.js'
 import { isDebug, UserError } from '../errors.js'
+import { exactJson } from '../output/exact-json.js'
 
 /**
  * Every rewind command: --json and --config, and one way to fail: a single line on stderr
@@ -31,6 +32,20 @@ export abstract class RewindCommand extends Command {
   /** Warnings on stderr; with --json they are in the document instead. */
   protected warnUser(message: string): void {
     if (!this.jsonEnabled()) process.stderr.write(`warning: ${message}\n`)
+  }
+
+  /** The --json document: a BigInt as its digits; a value JSON cannot hold gives an error document, not a fragment. */
+  protected logJson(json: unknown): void {
+    let text: string | undefined
+    try {
+      text = exactJson(json, 2)
+    } catch (error) {
+      const message = `cannot print the result as JSON: ${(error as Error).message.split('\n')[0]}`
+      text = JSON.stringify({ error: { message, exitCode: 2 } }, null, 2)
+      process.stderr.write(`rewind: ${message}\n`)
+      process.exitCode = 2
+    }
+    process.stdout.write(`${text ?? 'null'}\n`)
   }
 
   protected async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
