@@ -1,10 +1,10 @@
 // Issue #18, items 5, 6 and 15: user code that never returns, user code that lies, and reducer
 // results shown as they are. Each test runs the built CLI on a small store with a hostile module.
 import Database from 'better-sqlite3'
-import { spawn } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync, spawn } from 'node:child_process'
+import { rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN, runCli, tempDir } from '../helpers.js'
 
 let dir: string
@@ -198,4 +198,42 @@ describe('reducer results as they are', () => {
     expect(text.stdout).toMatch(/v2 .* MoneyDeposited/)
     expect(text.stderr).toMatch(/^warning: .*mutates\.mjs changed event at position 1 \(AccountOpened, acc-1 v1\) and 4 more/m)
   })
+})
+
+describe('state -i with a reducer that never returns', () => {
+  // A private tmux server, as in test/interactive.test.ts.
+  const socket = join(tempDir('rewind-tmux-'), 'tmux.sock')
+  const tmux = (...args: string[]): string => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' })
+  const screen = (session: string): string => tmux('capture-pane', '-p', '-J', '-t', session)
+  async function waitFor(session: string, text: string): Promise<string> {
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      const now = screen(session)
+      if (now.includes(text)) return now
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    throw new Error(`screen never showed ${text}:\n${screen(session)}`)
+  }
+  afterAll(() => {
+    try {
+      tmux('kill-server')
+    } catch {
+      // no server was started
+    }
+    rmSync(dirname(socket), { recursive: true, force: true })
+  })
+
+  for (const [key, name, code] of [['q', 'q', 0], ['C-c', 'Ctrl-C', 130]] as const) {
+    it(`${name} stops the folding thread and names the event it was folding`, async () => {
+      const reducer = module(`loop-i-${code}.mjs`, `export default (s = {}, e) => { if (e.version === 3) { ${LOOP} } return { ...s, ...e.data } }`)
+      const session = `loop-${code}`
+      const command = `env -u CI -u CONTINUOUS_INTEGRATION NO_COLOR=1 '${process.execPath}' '${BIN}' state '${store}' acc-1 -i --reducer '${reducer}'; echo EXITED=$?; sleep 60`
+      tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '20', '-c', dir, command)
+      await waitFor(session, 'looping')
+      tmux('send-keys', '-t', session, key)
+      const after = await waitFor(session, 'EXITED=')
+      expect(after).toContain(`EXITED=${code}`)
+      expect(after).toContain(`rewind: stopped by ${name}: ${reducer} was folding event at position 3 (MoneyDeposited, acc-1 v3) in the folding thread`)
+    })
+  }
 })
