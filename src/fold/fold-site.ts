@@ -10,18 +10,29 @@ export class FoldSite {
   private event: Event | undefined
   private upcasting = false
 
-  constructor(private readonly reducer: string, private readonly upcasters?: UpcastChain) {}
+  /**
+   * `shared`: memory the main thread reads when a worker thread is stopped (it cannot ask a
+   * thread that loops): [position of the stored event, 1 while upcasting].
+   */
+  constructor(private readonly reducer: string, private readonly upcasters?: UpcastChain, private readonly shared?: Float64Array) {}
 
   /** A stored event goes into the upcasters. */
   lifting(event: Event): void {
     this.event = event
     this.upcasting = true
+    if (this.shared !== undefined) this.note(event, 1)
   }
 
   /** An event goes into the reducer. */
   folding(event: Event): void {
     this.event = event
     this.upcasting = false
+    if (this.shared !== undefined) this.note(event, 0)
+  }
+
+  private note(event: Event, upcasting: number): void {
+    this.shared![0] = typeof event.position === 'number' ? event.position : NaN
+    this.shared![1] = upcasting
   }
 
   /** "reducer.ts was folding event at position 7 (Deposited, acc-1 v2)" */

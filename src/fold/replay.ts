@@ -24,6 +24,8 @@ export interface ReplayOptions {
   onProgress?: (eventsRead: number) => void
   /** Note each stream's first folded position (parallel replays merge in that order). */
   firstPositions?: Map<string, number | string>
+  /** In a worker thread: where the fold is, for the main thread (see FoldSite). */
+  progress?: Float64Array
 }
 
 export interface ReplayResult {
@@ -45,7 +47,7 @@ export async function replayAll(source: EventSource, options: ReplayOptions): Pr
   const states = new Map<string, StreamState>()
   let folded = 0
   let read = 0
-  const site = new FoldSite(reducer.name, upcasters)
+  const site = new FoldSite(reducer.name, upcasters, options.progress)
   const fold = (event: Event) => {
     if (filter !== undefined && !filter(event)) return
     site.folding(event)

@@ -62,3 +62,17 @@ export function runUserCode<T>(work: () => T, doing: () => string): T {
 export function interrupted(doing: string): UserError {
   return new UserError(`stopped by Ctrl-C: ${doing}`, { exitCode: 130 })
 }
+
+/**
+ * Makes `handler` the one SIGINT handler (bin/run.js's exits 130 at once) while a thread runs
+ * user code that the handler stops; returns the function that puts the previous handlers back.
+ */
+export function handleSigintInstead(handler: () => void): () => void {
+  const previous = process.rawListeners('SIGINT') as NodeJS.SignalsListener[]
+  process.removeAllListeners('SIGINT')
+  process.on('SIGINT', handler)
+  return () => {
+    process.off('SIGINT', handler)
+    for (const listener of previous) process.on('SIGINT', listener)
+  }
+}

@@ -1,6 +1,7 @@
 import { constants } from 'node:os'
 import { isAbsolute, relative } from 'node:path'
 import type { StateResult } from '../fold/fold-stream.js'
+import { handleSigintInstead } from '../modules/user-code.js'
 import { colorEnabled } from '../output/colors.js'
 import type { StartOptions } from './state-navigation.js'
 import { UserError } from '../errors.js'
@@ -65,10 +66,7 @@ function stopBeforeTheView(stdin: NodeJS.ReadStream, options: InteractiveStateOp
     }
   })
   stopped.catch(() => undefined) // raced, and never settles unless stopped
-  const previous = process.rawListeners('SIGINT') as NodeJS.SignalsListener[]
-  process.removeAllListeners('SIGINT')
-  const onSigint = () => stop('Ctrl-C')
-  process.on('SIGINT', onSigint)
+  const restoreSigint = handleSigintInstead(() => stop('Ctrl-C'))
   const onKey = (data: Buffer) => {
     const text = data.toString('latin1')
     if (text.includes('\u0003')) stop('Ctrl-C')
@@ -82,8 +80,7 @@ function stopBeforeTheView(stdin: NodeJS.ReadStream, options: InteractiveStateOp
   return {
     stopped,
     end: () => {
-      process.off('SIGINT', onSigint)
-      for (const listener of previous) process.on('SIGINT', listener)
+      restoreSigint()
       if (raw) {
         stdin.off('data', onKey)
         stdin.pause()

@@ -84,9 +84,16 @@ describe('user code that never returns: Ctrl-C stops it and names what ran', () 
     expect(result.stderr).toMatch(/^rewind: stopped by Ctrl-C: .*loop-in-replay\.mjs was folding event at position 3 \(MoneyDeposited, acc-1 v3\)\n$/)
   })
 
+  it('the same reducer in replay --workers 2: the main thread ends the threads and names where each was', async () => {
+    const reducer = module('loop-in-threads.mjs', `export default (s = {}, e) => { if (e.version === 3) { ${LOOP} } return s }`)
+    const result = await interruptWhenLooping(['replay', store, '--reducer', reducer, '--workers', '2', '--format', 'ndjson'])
+    expect(result.code).toBe(130)
+    expect(result.stderr).toMatch(/^rewind: stopped by Ctrl-C: .*loop-in-threads\.mjs was folding event at position 3 \(MoneyDeposited, acc-1 v3\).* \(in (a worker thread|worker threads)\)\n$/)
+  })
+
   it('a reducer whose top level never ends (ES module and TypeScript)', async () => {
     for (const name of ['loop-at-import.mjs', 'loop-at-import.ts']) {
-      const reducer = module(name, `${LOOP}\nexport default (s: unknown) => s\n`.replace(': unknown', name.endsWith('.ts') ? ': unknown' : ''))
+      const reducer = module(name, `${LOOP}\nexport default (s${name.endsWith('.ts') ? ': unknown' : ''}) => s\n`)
       const result = await interruptWhenLooping(['state', store, 'acc-1', '--reducer', reducer])
       expect(result.code).toBe(130)
       expect(result.stderr).toMatch(new RegExp(`^rewind: stopped by Ctrl-C: .*${name.replace('.', '\\.')} was still running its top-level code \\(loading the reducer\\)\\n$`))
