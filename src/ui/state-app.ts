@@ -67,24 +67,25 @@ function stopBeforeTheView(stdin: NodeJS.ReadStream, options: InteractiveStateOp
   })
   stopped.catch(() => undefined) // raced, and never settles unless stopped
   const restoreSigint = handleSigintInstead(() => stop('Ctrl-C'))
-  const onKey = (data: Buffer) => {
-    const text = data.toString('latin1')
-    if (text.includes('\u0003')) stop('Ctrl-C')
-    else if (text === 'q' || text === 'Q') stop('q')
+  // Read as ink reads ('readable', paused mode), so that the view takes the keyboard over as it is.
+  const onKey = () => {
+    let data: Buffer | string | null
+    while ((data = stdin.read()) !== null) {
+      const text = typeof data === 'string' ? data : data.toString('latin1')
+      if (text.includes('\u0003')) stop('Ctrl-C')
+      else if (text === 'q' || text === 'Q') stop('q')
+    }
   }
   const raw = stdin.isTTY === true
   if (raw) {
     stdin.setRawMode(true)
-    stdin.on('data', onKey)
+    stdin.on('readable', onKey)
   }
   return {
     stopped,
     end: () => {
       restoreSigint()
-      if (raw) {
-        stdin.off('data', onKey)
-        stdin.pause()
-      }
+      if (raw) stdin.off('readable', onKey)
     },
   }
 }
