@@ -3,7 +3,9 @@ import { relative } from 'node:path'
 import { RewindCommand } from '../src/cli/base-command.js'
 import { DUPLICATED_ACCOUNT } from '../src/demo/bank-events.js'
 import { DRIFTED_ACCOUNT, writeDemo, type DemoFiles } from '../src/demo/write-demo.js'
+import { commandName } from '../src/demo/invocation.js'
 import { chalkFor } from '../src/output/colors.js'
+import { printText } from '../src/output/terminal.js'
 
 export default class Demo extends RewindCommand {
   static summary = 'Write a demo bank store with a planted bug, its read model, a reducer and upcasters, and print what to try'
@@ -20,9 +22,10 @@ export default class Demo extends RewindCommand {
     if (!this.jsonEnabled()) {
       const chalk = chalkFor()
       const dir = relative(process.cwd(), files.dir) || '.'
-      const cmd = (text: string) => `  ${chalk.cyan(text)}`
-      process.stdout.write([
-        `Wrote ${files.files.join(', ')} to ${dir}/`,
+      const rewind = commandName(files.dir)
+      const cmd = (text: string) => `  ${chalk.cyan(text.replace(/^rewind /, `${rewind} `))}`
+      printText([
+        files.refreshed ? `Refreshed the demo in ${dir}/ (it was there already): ${files.files.join(', ')}` : `Wrote ${files.files.join(', ')} to ${dir}/`,
         '',
         `A customer says the balance of ${DUPLICATED_ACCOUNT} is too high, and the account_view read model disagrees with the store.`,
         `The config file ${dir}/.rewindrc.json names the store (@bank), the reducer and the upcasters. Try:`,

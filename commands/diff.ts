@@ -13,7 +13,9 @@ import { parseMapFlags } from '../src/projections/columns.js'
 import { diffProjection, type DiffJson } from '../src/projections/diff.js'
 import { ProjectionTable } from '../src/projections/projection-table.js'
 import { parseSqliteTableRef } from '../src/projections/sqlite-target.js'
+import { redactUri } from '../src/sources/redact-uri.js'
 import { SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
+import { printText } from '../src/output/terminal.js'
 
 export default class Diff extends RewindCommand {
   static summary = 'Compare a read model (projection) table with a fresh replay, field by field, and explain each drifted row'
@@ -110,8 +112,8 @@ Exit 0 when every row matches, 1 when a row drifted, is missing or extra, 2 when
         if (flags.reporter === 'junit') {
           // junit-report-builder is half a megabyte of JavaScript: loaded only when asked for.
           const { renderDiffJunit } = await import('../src/output/diff-junit.js')
-          process.stdout.write(`${renderDiffJunit(report, `rewind diff ${ref.table}`)}\n`)
-        } else process.stdout.write(`${renderDiffText(report, { projection: `${ref.file}#${ref.table}`, source: source.name, as }, chalkFor())}\n`)
+          printText(`${renderDiffJunit(report, `rewind diff ${ref.table}`)}\n`)
+        } else printText(`${renderDiffText(report, { projection: `${ref.file}#${ref.table}`, source: redactUri(source.name), as }, chalkFor())}\n`)
         return undefined
       } finally {
         await source.close()

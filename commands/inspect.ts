@@ -3,7 +3,9 @@ import { kafkaFlags, mappingFlags, sourceArg } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
 import { chalkFor } from '../src/output/colors.js'
 import { renderSummary } from '../src/output/summary.js'
+import { redactUri } from '../src/sources/redact-uri.js'
 import type { SourceSummary } from '../src/sources/source.js'
+import { printText } from '../src/output/terminal.js'
 
 export default class Inspect extends RewindCommand {
   static summary = 'Show what a source holds: preset and mapping, counts, time range, event types x schema versions, checkpoints'
@@ -24,7 +26,8 @@ export default class Inspect extends RewindCommand {
     const { source } = await openFromFlags(args.source, flags, config)
     try {
       const summary = await source.summarize()
-      if (!this.jsonEnabled()) process.stdout.write(`${renderSummary(summary, chalkFor())}\n`)
+      summary.source = redactUri(summary.source)
+      if (!this.jsonEnabled()) printText(`${renderSummary(summary, chalkFor())}\n`)
       return summary
     } finally {
       await source.close()

@@ -14,7 +14,9 @@ import { compactJson } from '../src/output/json.js'
 import { renderLagLine } from '../src/output/lag-line.js'
 import { renderLagTable } from '../src/output/lag-table.js'
 import { resolveSourceSpec, sourceKind } from '../src/sources/open.js'
+import { redactSecrets, redactUri } from '../src/sources/redact-uri.js'
 import { openDatabaseReadOnly, SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
+import { printText, printJson } from '../src/output/terminal.js'
 
 const { 'stream-path': _streamPath, ...kafkaConnectionFlags } = kafkaFlags
 
@@ -72,14 +74,14 @@ Kafka (kafka://BROKERS[/TOPIC]): per consumer group, topic and partition the com
     const probe = await this.openProbe(args.source, flags, config)
     try {
       if (flags.watch) {
-        await this.watch(probe, { title: `rewind lag ${args.source}`, intervalMs, windowMs, thresholds })
+        await this.watch(probe, { title: `rewind lag ${redactUri(args.source)}`, intervalMs, windowMs, thresholds })
         return undefined
       }
       const measurement = await probe.measure()
       const rows = assessOnce(measurement, thresholds)
       if (rows.some((r) => r.status === 'FAIL')) process.exitCode = 1
       if (this.jsonEnabled()) return lagJson(measurement, rows)
-      process.stdout.write(`${rows.length === 0 ? 'no consumer groups found' : renderLagTable(measurement, rows, chalkFor())}\n`)
+      printText(`${rows.length === 0 ? 'no consumer groups found' : renderLagTable(measurement, rows, chalkFor())}\n`)
       return undefined
     } finally {
       await probe.close()
@@ -90,12 +92,12 @@ Kafka (kafka://BROKERS[/TOPIC]): per consumer group, topic and partition the com
     const entry = resolveSourceSpec(spec, config)
     if (sourceKind(entry.uri) === 'kafka') {
       for (const flag of ['checkpoints', 'name-column', 'updated-column', 'checkpoint-db', 'projection']) {
-        if (flags[flag] !== undefined) throw new UserError(`--${flag} is for SQLite checkpoint tables; ${spec} is Kafka (use --group)`)
+        if (flags[flag] !== undefined) throw new UserError(`--${flag} is for SQLite checkpoint tables; ${redactUri(spec)} is Kafka (use --group)`)
       }
       const { KafkaLag } = await import('../src/lag/kafka-lag.js')
       return KafkaLag.open(entry.uri, { flags, config: config.kafka, configDir: config.dir, groups: flags.group as string[] | undefined })
     }
-    if (flags.group !== undefined) throw new UserError(`--group is for Kafka consumer groups; ${spec} is not a kafka:// source (use --projection)`)
+    if (flags.group !== undefined) throw new UserError(`--group is for Kafka consumer groups; ${redactUri(spec)} is not a kafka:// source (use --projection)`)
     const custom = flags.checkpoints as string | undefined
     if (custom === undefined && (flags['name-column'] !== undefined || flags['updated-column'] !== undefined)) {
       throw new UserError('--name-column and --updated-column describe the table given by --checkpoints TABLE')
@@ -104,7 +106,7 @@ Kafka (kafka://BROKERS[/TOPIC]): per consumer group, topic and partition the com
     const opened = await openFromFlags(spec, custom === undefined ? flags : { ...flags, 'position-column': undefined }, config)
     const { source } = opened
     try {
-      if (!(source instanceof SqliteSource)) throw new UserError(`${spec}: lag reads SQLite checkpoint tables or Kafka consumer groups; this is a ${source.kind} source`)
+      if (!(source instanceof SqliteSource)) throw new UserError(`${redactUri(spec)}: lag reads SQLite checkpoint tables or Kafka consumer groups; this is a ${source.kind} source`)
       const checkpointFile = flags['checkpoint-db'] as string | undefined
       const checkpoints = checkpointFile === undefined ? undefined : { file: checkpointFile, db: openDatabaseReadOnly(checkpointFile) }
       const place = checkpoints ?? { file: source.file, db: source.db }
@@ -160,7 +162,7 @@ Kafka (kafka://BROKERS[/TOPIC]): per consumer group, topic and partition the com
           } catch (error) {
             // A failing first measurement is a bad setup (exit 2); later ones are shown and retried.
             if (measured === 0 || !(error instanceof UserError)) throw error
-            view?.update({ error: error.message })
+            view?.update({ error: redactSecrets(error.message) })
             if (view === undefined) this.note(`rewind: ${error.message}`)
             return undefined
           }
@@ -168,8 +170,8 @@ Kafka (kafka://BROKERS[/TOPIC]): per consumer group, topic and partition the com
         onSample: (measurement) => {
           const rows: AssessedRow[] = watcher.add(measurement)
           if (view !== undefined) view.update({ measurement, rows, error: undefined })
-          else if (this.jsonEnabled()) process.stdout.write(`${compactJson({ at: new Date(measurement.at).toISOString(), ...lagJson(measurement, rows) })}\n`)
-          else process.stdout.write(`${renderLagLine(measurement.at, rows)}\n`)
+          else if (this.jsonEnabled()) printJson(`${compactJson({ at: new Date(measurement.at).toISOString(), ...lagJson(measurement, rows) })}\n`)
+          else printText(`${renderLagLine(measurement.at, rows)}\n`)
         },
       })
     } finally {

@@ -14,7 +14,9 @@ import { Progress } from '../src/output/progress.js'
 import { renderReplayTable } from '../src/output/replay-view.js'
 import { OutputWriter } from '../src/output/writer.js'
 import { SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
-import { parseSqliteTableRef, sameFile } from '../src/projections/sqlite-target.js'
+import { parseSqliteTableRef } from '../src/projections/sqlite-target.js'
+import { StoreFiles } from '../src/projections/store-files.js'
+import { MAX_COLUMNS } from '../src/projections/read-model-columns.js'
 import { writeReadModel } from '../src/projections/write-read-model.js'
 
 /** JSON has no undefined: a reducer that returned it still gets a "state" key. */
@@ -47,7 +49,7 @@ export default class Replay extends RewindCommand {
     reducer: reducerFlag,
     upcasters: upcastersFlag,
     format: Flags.string({ description: 'Output format (default: table on a terminal, ndjson when piped)', options: ['table', 'json', 'ndjson'] }),
-    out: Flags.string({ description: 'Write the states as a new read model: sqlite:FILE#TABLE (never the source file)' }),
+    out: Flags.string({ description: 'Write the states as a new read model: sqlite:FILE#TABLE (never the source store, under any name; TABLE is everything after the first #)' }),
     force: Flags.boolean({ description: 'With --out: replace the table if it exists' }),
     workers: Flags.integer({ description: 'Fold streams in this many threads (SQLite; the split is by stream id)', default: 1, min: 1, max: 16 }),
     'skip-invalid': skipInvalidFlag,
@@ -63,9 +65,10 @@ export default class Replay extends RewindCommand {
     const opened = await openFromFlags(args.source, flags, config)
     const { source } = opened
     try {
-      if (target !== undefined && source.kind === 'sqlite' && sameFile(target.file, source.name)) {
-        throw new UserError(`--out ${flags.out}: that is the source store; rewind never writes to it. Name another file`)
-      }
+      // Checked before the replay, so a refusal costs nothing; SQLite and NDJSON stores are files.
+      const store = target !== undefined && source.kind !== 'kafka' ? new StoreFiles(source.name) : undefined
+      const reached = target === undefined ? undefined : store?.reachedBy(target.file)
+      if (reached !== undefined) throw new UserError(`--out ${flags.out}: ${reached}; rewind never writes to it. Name another file`)
       const withMeta = opened.reducerFile !== undefined || opened.upcastersFile !== undefined
       const read = { untilPosition: asOf.position, withMeta, skipInvalid: flags['skip-invalid'] }
       const filter = { types: flags.type, streams: flags.stream, until: asOf.at }
@@ -88,8 +91,10 @@ export default class Replay extends RewindCommand {
       const as = { ...(asOf.at === undefined ? {} : { time: asOf.at }), ...(asOf.position === undefined ? {} : { position: asOf.position }) }
 
       if (target !== undefined) {
-        const written = writeReadModel(target, result.states, { replace: flags.force })
-        this.note(`wrote ${written.rows} rows to ${target.file}#${target.table} (columns: ${written.columns.join(', ')})`)
+        const written = writeReadModel(target, result.states, { replace: flags.force, notInto: store })
+        const columns = written.columns.map((c) => (c.column === c.field ? c.column : `${c.column} (field ${JSON.stringify(c.field)})`))
+        this.note(`wrote ${written.rows} rows to ${target.file}#${target.table} (columns: ${['key', 'version', 'state', ...columns].join(', ')})`)
+        if (written.left.length > 0) this.warnUser(`${written.left.length} fields have no column of their own (SQLite allows ${MAX_COLUMNS} columns); they are in the state column: ${written.left.slice(0, 5).join(', ')}${written.left.length > 5 ? ', ...' : ''}`)
       }
       if (this.jsonEnabled()) {
         const states: Record<string, unknown> = {}
@@ -98,7 +103,7 @@ export default class Replay extends RewindCommand {
       }
       if (target !== undefined && flags.format === undefined) return undefined
       const format = flags.format ?? (process.stdout.isTTY ? 'table' : 'ndjson')
-      const out = new OutputWriter()
+      const out = new OutputWriter(format === 'table' ? 'text' : 'json')
       if (format === 'table') {
         await out.line(renderReplayTable(result.states, chalkFor()))
         this.note(`${result.states.size} streams, ${result.events} events folded${as.time ? ` as of ${as.time}` : ''}`)

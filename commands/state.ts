@@ -7,6 +7,7 @@ import { UserError } from '../src/errors.js'
 import { foldStream, type StateResult } from '../src/fold/fold-stream.js'
 import { chalkFor } from '../src/output/colors.js'
 import { renderState } from '../src/output/state-view.js'
+import { printText } from '../src/output/terminal.js'
 
 export default class State extends RewindCommand {
   static summary = "Rebuild one aggregate's state, at any time, version or position, with a trace or blame"
@@ -73,7 +74,7 @@ Warnings (duplicate eventId, version gaps, time going backwards, types the reduc
         skipInvalid: flags['skip-invalid'],
       })
       if (!this.jsonEnabled()) {
-        process.stdout.write(`${renderState(result, chalkFor())}\n`)
+        printText(`${renderState(result, chalkFor())}\n`)
         for (const warning of result.warnings) this.warnUser(warning)
       }
       return result

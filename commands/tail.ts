@@ -10,8 +10,10 @@ import type { SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
 import type { TailReadOptions } from '../src/tail/options.js'
 import type { TailRange } from '../src/tail/range.js'
 import { OutputWriter } from '../src/output/writer.js'
+import { outputKindOf } from '../src/output/event-format.js'
 import { runTail, tailEvents, type TailFilterOptions } from '../src/tail/tail.js'
 import { loadUpcasters } from '../src/upcast/load-upcasters.js'
+import { UserError } from '../src/errors.js'
 
 export default class Tail extends RewindCommand {
   static summary = 'Print events as they are stored: a range, filters, and --follow for new ones'
@@ -39,6 +41,8 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
     '<%= config.bin %> tail bank.db -f --type "Money*"',
     '<%= config.bin %> tail bank.db --where \'data.amount > 1000 && meta.correlationId == "req-7"\' | jq .data',
     '<%= config.bin %> tail bank.db --from 2026-11-03T09:00 --until 2026-11-03T10:00 --template \'{time}\\t{stream}\\t{data.amount}\'',
+    '<%= config.bin %> tail @bank --where "data.amount.value > 400"        # the config file\'s upcasters lift old events first',
+    '<%= config.bin %> tail @bank --stored --type MoneyDeposited           # as stored, no upcasters',
     '<%= config.bin %> tail kafka://localhost:9092/orders --from -5 --format pretty',
     '<%= config.bin %> tail kafka://localhost:9092/orders --partition 2 --from offset:1200 -n 10',
     'KAFKA_BROKERS=localhost:9092 <%= config.bin %> tail kafka:///orders -f --stream-path data.orderId',
@@ -48,7 +52,8 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
 
   static flags = {
     ...tailFlags,
-    upcasters: Flags.string({ description: 'Upcaster module: lift events to their latest schema before filtering and printing' }),
+    upcasters: Flags.string({ description: 'Upcaster module: lift events to their latest schema before filtering and printing (default: the config file\'s "upcasters")' }),
+    stored: Flags.boolean({ description: 'Print events as stored: no upcasters, not even the config file\'s' }),
     group: Flags.string({ description: 'Kafka: start from this consumer group\'s committed offsets and commit what was printed' }),
   }
 
@@ -58,10 +63,12 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
     const config = await this.loadConfig(flags.config)
     const kind = tailSourceKind(args.source, config, { partition: flags.partition, group: flags.group })
     const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled())
-    const upcasters = await loadUpcasters(flags.upcasters)
+    if (flags.stored && flags.upcasters !== undefined) throw new UserError('--stored prints events as stored; it cannot be combined with --upcasters')
     const { signal, stoppedBy } = stopOnSignals()
 
-    const { source } = await openFromFlags(args.source, flags, config)
+    const { source, upcastersFile } = await openFromFlags(args.source, flags, config)
+    // One rule for every command: the upcasters of --upcasters or the config file lift events first.
+    const upcasters = await loadUpcasters(flags.stored ? undefined : upcastersFile)
     try {
       const read = {
         withMeta: true,
@@ -77,7 +84,7 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
         fromCommitted: flags.group !== undefined && flags.from === undefined,
         onWarning: read.onWarning,
       }
-      const out = new OutputWriter()
+      const out = new OutputWriter(outputKindOf(printer))
       // A Kafka read to the end as NDJSON: each fetched unit is printed on its own (possibly by a
       // worker thread), in order. A whole SQLite range as NDJSON: lines made from the stored JSON
       // text, by worker threads when it is big. Everything else streams events through runTail.

@@ -1,7 +1,7 @@
-import { lilconfig } from 'lilconfig'
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, isAbsolute, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { UserError } from './errors.js'
+import { readRegularFile } from './files/regular-file.js'
 import type { ColumnMapping } from './sources/sqlite/layout.js'
 
 export interface SourceConfig {
@@ -70,7 +70,8 @@ function normalize(raw: unknown, file: string): RewindConfig {
 
 /** Makes a file path inside a source URI absolute, relative to the config file. */
 function resolveUriPath(uri: string, dir: string): string {
-  if (uri.startsWith('kafka://')) return uri
+  // kafka://, and URIs of kinds rewind does not read (postgres://): not paths, and kept whole.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !/^(sqlite|file):/.test(uri)) return uri
   const match = /^(sqlite:|file:)?(.*)$/.exec(uri)!
   const [, scheme = '', rest] = match
   const [path, fragment] = rest.split('#')
@@ -78,18 +79,43 @@ function resolveUriPath(uri: string, dir: string): string {
   return `${scheme}${absolute}${fragment === undefined ? '' : `#${fragment}`}`
 }
 
+const MAX_CONFIG_BYTES = 16 * 2 ** 20
+
+function readConfigFile(file: string, shown = file): unknown {
+  const text = readRegularFile(file, { shown, expected: 'a JSON config file', maxBytes: MAX_CONFIG_BYTES })
+  return text.trim() === '' ? undefined : loadJson(file, text)
+}
+
+/**
+ * The nearest config file from `cwd` up: the first of CONFIG_FILES in a directory (package.json
+ * only with a "rewind" key). An empty file counts as found, with no settings.
+ */
+function findConfig(cwd: string): { file: string; config: unknown } | undefined {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    for (const name of CONFIG_FILES) {
+      const file = join(dir, name)
+      if (!existsSync(file)) continue
+      const config = readConfigFile(file)
+      if (name !== 'package.json') return { file, config }
+      const section = (config as Record<string, unknown> | undefined)?.rewind
+      if (section !== undefined && section !== null) return { file, config: section }
+    }
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
 /** Loads --config FILE, or finds the nearest config file from the working directory up. */
 export async function loadConfig(explicit?: string, cwd = process.cwd()): Promise<RewindConfig> {
   if (explicit !== undefined) {
     const file = resolve(cwd, explicit)
+    // As with ssh -F and git: /dev/null is no config at all (and skips the search).
+    if (file === '/dev/null') return { dir: cwd, sources: {} }
     if (!existsSync(file)) throw new UserError(`${explicit}: no such config file`)
-    return normalize(loadJson(file, readFileSync(file, 'utf8')), file)
+    const config = readConfigFile(file, explicit)
+    if (config === undefined) throw new UserError(`${explicit}: the config file is empty; expected a JSON object`)
+    return normalize(config, file)
   }
-  const found = await lilconfig('rewind', {
-    searchPlaces: CONFIG_FILES,
-    loaders: { '.json': loadJson, noExt: loadJson },
-    stopDir: resolve('/'),
-  }).search(cwd)
-  if (found === null || found.isEmpty || found.config === undefined) return { dir: cwd, sources: {} }
-  return normalize(found.config, found.filepath)
+  const found = findConfig(cwd)
+  if (found === undefined || found.config === undefined) return { dir: cwd, sources: {} }
+  return normalize(found.config, found.file)
 }

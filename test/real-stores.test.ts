@@ -63,7 +63,7 @@ describe('Python eventsourcing store', () => {
     const result = await runCli(['inspect', join(dir, 'eventsourcing', 'eventsourcing.db'), '--json'])
     const summary = JSON.parse(result.stdout)
     expect(summary).toMatchObject({ preset: 'eventsourcing', events: 21, streams: 3 })
-    expect(summary.types).toContainEqual({ type: 'BankAccount.AddressChanged', schemaVersion: 2, count: 2 })
+    expect(summary.types).toContainEqual({ type: 'bankaccounts:BankAccount.AddressChanged', schemaVersion: 2, count: 2 })
     expect(summary.checkpoints).toEqual([expect.objectContaining({ table: 'tracking', name: 'BankAccounts', position: 16 })])
   })
 

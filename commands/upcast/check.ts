@@ -9,11 +9,13 @@ import { Progress } from '../../src/output/progress.js'
 import { renderUpcastGithub } from '../../src/output/upcast-github.js'
 import { renderUpcastJson } from '../../src/output/upcast-json.js'
 import { renderUpcastText } from '../../src/output/upcast-text.js'
+import { redactUri } from '../../src/sources/redact-uri.js'
 import { SqliteSource } from '../../src/sources/sqlite/sqlite-source.js'
 import { threadsForPositions } from '../../src/threads/thread-count.js'
 import { runUpcastCheck, upcastCheckJson } from '../../src/upcast/check.js'
 import { displayPath } from '../../src/upcast/display-path.js'
 import type { UpcastCheckJson } from '../../src/upcast/report.js'
+import { printText, printJson } from '../../src/output/terminal.js'
 
 export default class UpcastCheck extends RewindCommand {
   static summary = 'Check upcasters against golden fixtures (and a real store): a CI gate for schema changes'
@@ -70,7 +72,7 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
         update: flags.update,
         against: opened === undefined ? undefined : {
           source: opened.source,
-          name: flags.against!.startsWith('@') ? `${flags.against} (${displayPath(opened.source.name)})` : displayPath(opened.source.name),
+          name: redactUri(flags.against!.startsWith('@') ? `${flags.against} (${displayPath(opened.source.name)})` : displayPath(opened.source.name)),
           read: { skipInvalid: flags['skip-invalid'], onWarning: (m) => this.warnUser(m) },
           workers,
         },
@@ -81,20 +83,20 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
       if (this.jsonEnabled()) return upcastCheckJson(report)
       switch (flags.reporter) {
         case 'json':
-          process.stdout.write(`${renderUpcastJson(report)}\n`)
+          printJson(`${renderUpcastJson(report)}\n`)
           break
         case 'junit': {
           // The XML builder (and lodash under it) loads only for this reporter.
           const { renderUpcastJunit } = await import('../../src/output/upcast-junit.js')
-          process.stdout.write(`${renderUpcastJunit(report)}\n`)
+          printText(`${renderUpcastJunit(report)}\n`)
           for (const warning of report.warnings) this.warnUser(warning)
           break
         }
         case 'github':
-          process.stdout.write(`${renderUpcastGithub(report)}\n${renderUpcastText(report, chalkFor())}\n`)
+          printText(`${renderUpcastGithub(report)}\n${renderUpcastText(report, chalkFor())}\n`)
           break
         default:
-          process.stdout.write(`${renderUpcastText(report, chalkFor())}\n`)
+          printText(`${renderUpcastText(report, chalkFor())}\n`)
           for (const warning of report.warnings) this.warnUser(warning)
       }
       return undefined

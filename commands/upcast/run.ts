@@ -5,6 +5,7 @@ import { openFromFlags } from '../../src/cli/open-source.js'
 import { stopOnSignals, tailFlags, tailPlan, tailSourceKind } from '../../src/cli/tail-flags.js'
 import { UserError } from '../../src/errors.js'
 import { OutputWriter } from '../../src/output/writer.js'
+import { outputKindOf } from '../../src/output/event-format.js'
 import { runTail, tailEvents } from '../../src/tail/tail.js'
 import { loadUpcasters } from '../../src/upcast/load-upcasters.js'
 
@@ -53,7 +54,7 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
         filter,
         limit: flags.limit,
         printer,
-        out: new OutputWriter(),
+        out: new OutputWriter(outputKindOf(printer)),
         flushEachBatch: range.follow,
       })
     } finally {

@@ -1,4 +1,5 @@
 import { flush, handle, run, settings } from '@oclif/core'
+import { redactError } from '../sources/redact-uri.js'
 
 /**
  * What bin/run.js runs (through load-cli.cts): oclif and this, bundled by bundle.ts into
@@ -11,5 +12,6 @@ import { flush, handle, run, settings } from '@oclif/core'
 settings.enableAutoTranspile = false
 
 export async function main(argv: string[], binUrl: string): Promise<void> {
-  await run(argv, binUrl).then(() => flush()).catch((error) => handle(error))
+  // Errors no command caught (`rewind kafka://user:pass@host/t`: no such command) quote argv too.
+  await run(argv, binUrl).then(() => flush()).catch((error) => handle(redactError(error)))
 }

@@ -4,6 +4,7 @@ import { parseDuration } from '../events/time.js'
 import { chalkFor } from '../output/colors.js'
 import { createEventPrinter, EVENT_FORMATS, type EventFormat } from '../output/event-format.js'
 import { resolveSourceSpec, sourceKind } from '../sources/open.js'
+import { redactUri } from '../sources/redact-uri.js'
 import type { RewindConfig } from '../config.js'
 import { resolveRange } from '../tail/range.js'
 import { tailFilter } from '../tail/tail.js'
@@ -38,7 +39,7 @@ export function parseInterval(text: string): number {
 export function tailSourceKind(spec: string, config: RewindConfig, kafkaOnly: Record<string, unknown>): 'sqlite' | 'file' | 'kafka' {
   const kind = sourceKind(resolveSourceSpec(spec, config).uri) ?? 'sqlite'
   const used = Object.entries(kafkaOnly).find(([, value]) => value !== undefined)
-  if (kind !== 'kafka' && used !== undefined) throw new UserError(`--${used[0]} is for Kafka topics; ${spec} is a ${kind === 'file' ? 'file' : 'SQLite store'}`)
+  if (kind !== 'kafka' && used !== undefined) throw new UserError(`--${used[0]} is for Kafka topics; ${redactUri(spec)} is a ${kind === 'file' ? 'file' : 'SQLite store'}`)
   return kind
 }
 

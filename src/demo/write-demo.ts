@@ -1,8 +1,10 @@
 import Database from 'better-sqlite3'
-import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { UserError } from '../errors.js'
+import { makeDirectory } from '../files/make-directory.js'
+import { fsReason } from '../files/regular-file.js'
 import { loadReducer } from '../fold/reducer.js'
 import { replayAll } from '../fold/replay.js'
 import { SqliteSource } from '../sources/sqlite/sqlite-source.js'
@@ -22,6 +24,8 @@ export interface DemoFiles {
   store: string
   readModel: string
   files: string[]
+  /** The directory held a demo already, which was written anew. */
+  refreshed: boolean
 }
 
 function writeStore(file: string): number {
@@ -88,11 +92,34 @@ async function writeReadModel(store: string, file: string, dir: string): Promise
 
 /** Writes the demo into `dir`: bank.db, read.db, reducer.ts, upcasters.ts, fixtures and a config file. */
 export async function writeDemo(dir: string, options: { force?: boolean } = {}): Promise<DemoFiles> {
-  mkdirSync(dir, { recursive: true })
+  makeDirectory(dir, 'demo directory')
+  try {
+    return await writeDemoFiles(dir, options)
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    // A directory that exists but takes no files (/proc, a read-only mount, a full disk).
+    const path = (error as { dest?: string }).dest ?? (error as NodeJS.ErrnoException).path
+    throw new UserError(`${dir}: cannot write the demo${path === undefined ? '' : ` (${path})`}: ${fsReason(error)}`, { cause: error })
+  }
+}
+
+/** Whether `dir` holds a demo this command wrote: its config file names @bank as bank.db. */
+function holdsDemo(dir: string): boolean {
+  try {
+    const config = JSON.parse(readFileSync(join(dir, '.rewindrc.json'), 'utf8')) as { sources?: Record<string, unknown> }
+    return config.sources?.bank === 'sqlite:bank.db'
+  } catch {
+    return false
+  }
+}
+
+async function writeDemoFiles(dir: string, options: { force?: boolean }): Promise<DemoFiles> {
   const store = join(dir, 'bank.db')
   const readModel = join(dir, 'read.db')
+  // Running the demo again refreshes it; other files of the same names are the user's.
+  const refreshed = holdsDemo(dir)
   for (const file of [store, readModel]) {
-    if (existsSync(file) && options.force !== true) throw new UserError(`${file} exists; use --force to overwrite the demo, or give another DIR`)
+    if (existsSync(file) && !refreshed && options.force !== true) throw new UserError(`${file} exists and is not a rewind demo; use --force to overwrite it, or give another DIR`)
   }
   for (const file of [store, readModel, `${store}-wal`, `${store}-shm`]) rmSync(file, { force: true })
   copyFileSync(join(DEMO_TEMPLATES, 'reducer.ts'), join(dir, 'reducer.ts'))
@@ -110,7 +137,7 @@ export async function writeDemo(dir: string, options: { force?: boolean } = {}):
   }, null, 2)}\n`)
   writeStore(store)
   await writeReadModel(store, readModel, dir)
-  return { dir, store, readModel, files }
+  return { dir, store, readModel, files, refreshed }
 }
 
 export { DUPLICATED_ACCOUNT }

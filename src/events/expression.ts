@@ -336,10 +336,10 @@ function caretBlock(source: string, index: number): { where: string; excerpt: st
 /** A UserError whose first line names the column and whose next two lines point at it. */
 function positionedError(source: string, index: number | undefined, message: string, suggestions: string[] = []): UserError {
   if (index === undefined) {
-    return new UserError(`invalid expression: ${message}\n  ${source}`, { suggestions })
+    return new UserError(`invalid expression: ${message}`, { suggestions, detail: `  ${source}` })
   }
   const { where, excerpt } = caretBlock(source, index)
-  return new UserError(`invalid expression at ${where}: ${message}\n${excerpt}`, { suggestions })
+  return new UserError(`invalid expression at ${where}: ${message}`, { suggestions, detail: excerpt })
 }
 
 function previousNonSpace(source: string, index: number): number {

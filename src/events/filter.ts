@@ -1,4 +1,5 @@
-import type { Event } from './event.js'
+import { unqualifiedType, type Event } from './event.js'
+import { compareTimes } from './time.js'
 
 /** A shell-style glob (* and ?) as an anchored RegExp. */
 export function globToRegExp(glob: string): RegExp {
@@ -26,14 +27,20 @@ export interface EventFilterOptions {
 
 /** One predicate from --type, --stream, --at/--until and --where; undefined when nothing filters. */
 export function eventFilter(options: EventFilterOptions): ((event: Event) => boolean) | undefined {
-  const type = globMatcher(options.types)
+  const typeMatches = globMatcher(options.types)
+  // `--type Account.Opened` also picks `crm:Account.Opened`; `--type crm:Account.Opened` only that one.
+  const type = typeMatches && ((value: string) => {
+    if (typeMatches(value)) return true
+    const short = unqualifiedType(value)
+    return short !== undefined && typeMatches(short)
+  })
   const stream = globMatcher(options.streams)
   const { until, since, where } = options
   if (!type && !stream && until === undefined && since === undefined && !where) return undefined
   return (e) =>
     (type === undefined || type(e.type)) &&
     (stream === undefined || stream(e.stream)) &&
-    (until === undefined || e.time <= until) &&
-    (since === undefined || e.time >= since) &&
+    (until === undefined || compareTimes(e.time, until) <= 0) &&
+    (since === undefined || compareTimes(e.time, since) >= 0) &&
     (where === undefined || where(e))
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { UserError } from '../errors.js'
-import { normalizeStoredTime, parseDuration, parseTimeSpec } from './time.js'
+import { normalizeStoredTime, parseDuration, parseTimeSpec, instantNanos } from './time.js'
 
 const now = new Date('2026-11-25T12:00:00.000Z')
 
@@ -44,7 +44,7 @@ describe('normalizeStoredTime', () => {
     ['2026-11-03 10:10:00.123', '2026-11-03T10:10:00.123Z'],
     ['2026-11-03T10:10:00', '2026-11-03T10:10:00.000Z'],
     ['2026-11-03T10:10:00Z', '2026-11-03T10:10:00.000Z'],
-    ['2026-11-03T12:10:00.257477+02:00', '2026-11-03T10:10:00.257Z'],
+    ['2026-11-03T12:10:00.257477+02:00', '2026-11-03T10:10:00.257477Z'],
     [1762164600, '2025-11-03T10:10:00.000Z'],
     [1762164600123, '2025-11-03T10:10:00.123Z'],
     ['1762164600', '2025-11-03T10:10:00.000Z'],
@@ -70,5 +70,18 @@ describe('parseDuration', () => {
     expect(parseDuration('30s')).toBe(30_000)
     expect(parseDuration('2h')).toBe(7_200_000)
     expect(parseDuration('1000')).toBeUndefined()
+  })
+})
+
+describe('instantNanos', () => {
+  it('reads every stored digit and any zone, so equal instants compare equal', () => {
+    const same = ['2025-06-01T10:00:01Z', '2025-06-01T10:00:01.000Z', '2025-06-01 10:00:01', '2025-06-01T11:00:01.000000+01:00', '2025-06-01T10:00:01.000000000Z']
+    expect(new Set(same.map(instantNanos)).size).toBe(1)
+    expect(instantNanos('2025-06-01T10:00:01.000001Z')! - instantNanos('2025-06-01T10:00:01Z')!).toBe(1000n)
+    expect(instantNanos('2025-06-01T10:00:01.123456789Z')! % 1_000_000_000n).toBe(123456789n)
+  })
+
+  it('gives undefined for what is not an ISO time', () => {
+    for (const text of ['yesterday', '2025-06-01', '2025-13-01T00:00:00Z', '10:00:01']) expect(instantNanos(text)).toBeUndefined()
   })
 })

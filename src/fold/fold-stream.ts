@@ -10,6 +10,7 @@ import { FoldSite } from './fold-site.js'
 import { cycleAdvice, cyclePath } from './plain-state.js'
 import { reducerFailure, type Reducer } from './reducer.js'
 import { StreamWarnings } from './stream-warnings.js'
+import { compareTimes } from '../events/time.js'
 
 export interface EventRef {
   position: string | number
@@ -149,7 +150,7 @@ async function foldOnce(source: EventSource, stream: string, options: FoldStream
       seen++
       site.lifting(stored)
       for (const event of upcasters.apply(stored)) {
-        if (at !== undefined && event.time > at) continue
+        if (at !== undefined && compareTimes(event.time, at) > 0) continue
         if (options.version !== undefined && (event.version ?? count + 1) > options.version) return true
         warnings.observe(event)
         const before = tracking ? structuredClone(state) : undefined
@@ -186,7 +187,8 @@ async function foldOnce(source: EventSource, stream: string, options: FoldStream
   }
 
   const invalid: string[] = []
-  const read = source.batches({ stream, untilPosition: options.position, withMeta: true, skipInvalid: options.skipInvalid, onWarning: (m) => invalid.push(m) })
+  const notices: string[] = []
+  const read = source.batches({ stream, untilPosition: options.position, withMeta: true, skipInvalid: options.skipInvalid, onWarning: (m) => invalid.push(m), onNotice: (m) => notices.push(m) })
   for await (const batch of read) if (runUserCode(() => foldBatch(batch), site.doing)) break
   if (!started) runUserCode(start, site.doing)
 
@@ -202,6 +204,7 @@ async function foldOnce(source: EventSource, stream: string, options: FoldStream
   const result: StateResult = { stream, as, version, events: count, state: state === undefined ? null : state, warnings: warnings.summary() }
   if (state === undefined && last !== undefined) result.warnings.push(`${reducer.name} returned undefined for ${describeEvent(last)}: the state is null (does a handler miss a "return"?)`)
   if (mutated.length > 0) result.warnings.push(`${reducer.name} changed ${describeEvent(mutated[0])}${mutated.length > 1 ? ` and ${mutated.length - 1} more` : ''}: events are read-only, so it was given copies and the output shows the events as stored; copy before changing (e.g. { ...event.data })`)
+  result.warnings.unshift(...notices)
   if (invalid.length > 0) result.warnings.unshift(invalid.length === 1 ? `skipped an invalid row: ${invalid[0]}` : `skipped ${invalid.length} invalid rows; the first: ${invalid[0]}`)
   if (count === 0) result.warnings.push(`no event of ${stream} is at or before the requested point: this is the reducer's initial state`)
   if (options.trace === true) result.trace = trace

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js'
 import { describeEvent } from '../events/describe-event.js'
-import type { Event } from '../events/event.js'
+import { unqualifiedType, type Event } from '../events/event.js'
 import { loadUserModule } from '../modules/load-user-module.js'
 import { ExitCalled } from '../modules/user-code.js'
 
@@ -65,15 +65,20 @@ export function toReducer(value: unknown, name: string): Reducer {
       throw new UserError(`${name}: "on" must map event types to functions (state, event) => state`)
     }
     const table = new Map(Object.entries(handlers))
+    // A handler named `Account.Opened` folds `crm:Account.Opened` too, unless one names it whole.
+    const handlerByShortName = (type: string): Handler | undefined => {
+      const short = unqualifiedType(type)
+      return short === undefined ? undefined : table.get(short)
+    }
     return {
       name,
       init,
       apply: synchronous((state, event) => {
-        const handler = table.get(event.type)
+        const handler = table.get(event.type) ?? handlerByShortName(event.type)
         if (handler !== undefined) return handler(state, event)
         return evolve === undefined ? state : evolve(state, event)
       }),
-      handles: (type) => (table.has(type) ? true : evolve === undefined ? false : undefined),
+      handles: (type) => (table.has(type) || handlerByShortName(type) !== undefined ? true : evolve === undefined ? false : undefined),
     }
   }
   if (typeof evolve === 'function') return { name, init, apply: synchronous(evolve), handles: () => undefined }

@@ -1,5 +1,6 @@
 import type { Event } from '../events/event.js'
 import type { Reducer } from './reducer.js'
+import { compareTimes } from '../events/time.js'
 
 /** The id an event carries, under the names stores use for it. */
 export function eventIdOf(event: Event): string | undefined {
@@ -85,7 +86,7 @@ export class StreamWarnings {
         }
         else if (event.version > previous.version + 1) raised = this.add(event, `version gap: ${previous.version} is followed by ${event.version} (missing ${previous.version + 1}${event.version - previous.version > 2 ? `..${event.version - 1}` : ''})`, raised)
       }
-      if (event.time !== '' && previous.time !== '' && event.time < previous.time) {
+      if (event.time !== '' && previous.time !== '' && compareTimes(event.time, previous.time) < 0) {
         this.wentBack.time = true
         raised = this.add(event, `time goes backwards at ${label(event)}: ${event.time} is before ${previous.time}`, raised)
       }

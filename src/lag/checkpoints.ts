@@ -9,13 +9,19 @@ export interface CheckpointTable {
   nameColumn: string
   positionColumn: string
   updatedColumn?: string
+  /**
+   * Several rows per name, the position being the highest: Python eventsourcing with
+   * SINGLE_ROW_TRACKING=f keeps a row per processed notification, and reads MAX(notification_id)
+   * (SQLiteProcessRecorder.max_tracking_id, eventsourcing 9.5).
+   */
+  highestPerName?: boolean
 }
 
 /** The conventions we know: Emmett (new and old), Python eventsourcing, Marten-style. */
 export const KNOWN_CHECKPOINT_TABLES: CheckpointTable[] = [
   { table: 'emt_processors', nameColumn: 'processor_id', positionColumn: 'last_processed_checkpoint' },
   { table: 'emt_subscriptions', nameColumn: 'subscription_id', positionColumn: 'last_processed_position' },
-  { table: 'tracking', nameColumn: 'application_name', positionColumn: 'notification_id' },
+  { table: 'tracking', nameColumn: 'application_name', positionColumn: 'notification_id', highestPerName: true },
   { table: 'mt_event_progression', nameColumn: 'name', positionColumn: 'last_seq_id', updatedColumn: 'last_updated' },
 ]
 
@@ -46,7 +52,9 @@ export function readCheckpoints(db: Database.Database, tables: CheckpointTable[]
   const rows: CheckpointInfo[] = []
   for (const t of tables) {
     const updated = t.updatedColumn === undefined ? 'NULL' : quoteIdent(t.updatedColumn)
-    const sql = `SELECT ${quoteIdent(t.nameColumn)} AS name, ${quoteIdent(t.positionColumn)} AS position, ${updated} AS updated FROM ${quoteIdent(t.table)} ORDER BY 1`
+    const sql = t.highestPerName === true
+      ? `SELECT ${quoteIdent(t.nameColumn)} AS name, max(${quoteIdent(t.positionColumn)}) AS position, max(${updated}) AS updated FROM ${quoteIdent(t.table)} GROUP BY 1 ORDER BY 1`
+      : `SELECT ${quoteIdent(t.nameColumn)} AS name, ${quoteIdent(t.positionColumn)} AS position, ${updated} AS updated FROM ${quoteIdent(t.table)} ORDER BY 1`
     for (const row of db.prepare(sql).all() as Array<{ name: unknown; position: unknown; updated: unknown }>) {
       // The eventsourcing library records its own schema migration in `tracking`: not a projection.
       if (t.table === 'tracking' && row.name === '__migration__') continue

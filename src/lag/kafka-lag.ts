@@ -84,7 +84,10 @@ export class KafkaLag {
       for (const topic of [...topics].sort()) {
         const offsets = await offsetsOf(topic)
         const commits = new Map((committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, p.offset]))
-        const partitions = new Set([...commits.keys(), ...(assigned.get(topic)?.keys() ?? [])])
+        // As kafka-consumer-groups --describe: committed partitions, and those assigned to a member
+        // (shown with "-" until it commits); a partition neither committed nor assigned is no row.
+        const committedPartitions = [...commits].filter(([, offset]) => offset !== null).map(([partition]) => partition)
+        const partitions = new Set([...committedPartitions, ...(assigned.get(topic)?.keys() ?? [])])
         for (const partition of [...partitions].sort((a, b) => a - b)) {
           const end = offsets.get(partition)
           const offset = commits.get(partition) ?? null
@@ -100,7 +103,8 @@ export class KafkaLag {
             lagSeconds: lag === null ? null : 0,
             updated: null,
             member: member === undefined ? undefined : member.memberId,
-            client: member === undefined ? undefined : `${member.clientId}@${member.host.replace(/^\//, '')}`,
+            client: member === undefined ? undefined : member.clientId,
+            host: member === undefined ? undefined : member.host,
             active: group.members.length > 0,
           })
         }

@@ -17,9 +17,10 @@ export interface LagRow {
   lagSeconds: number | null
   /** When the checkpoint was last written, when the store records it (ISO-8601). */
   updated: string | null
-  /** Kafka: the member holding the partition, and its client id and host ("client@host"). */
+  /** Kafka: the member holding the partition, its client id and host, as kafka-consumer-groups prints them. */
   member?: string
   client?: string
+  host?: string
   /** Kafka: whether the group has an active member. */
   active?: boolean
 }
@@ -60,6 +61,7 @@ export function lagJson(measurement: LagMeasurement, rows: AssessedRow[]): LagJs
       if (r.topic !== undefined) {
         out.member = r.member ?? null
         out.client = r.client ?? null
+        out.host = r.host ?? null
       }
       out.status = r.status
       out.reason = r.reason

@@ -3,6 +3,7 @@ import { UserError } from '../errors.js'
 import { globMatcher } from '../events/filter.js'
 import { normalizeStoredTime } from '../events/time.js'
 import { quoteIdent } from '../sources/sqlite/layout.js'
+import { explainSqlite } from '../sources/sqlite/sqlite-errors.js'
 import type { SqliteSource } from '../sources/sqlite/sqlite-source.js'
 import { describeCheckpointTables, findCheckpointTables, KNOWN_CHECKPOINT_TABLES, readCheckpoints, type CheckpointTable } from './checkpoints.js'
 import type { LagMeasurement, LagRow } from './report.js'
@@ -63,11 +64,12 @@ export class SqliteLag {
   }
 
   async measure(now = Date.now()): Promise<LagMeasurement> {
-    const head = this.headPosition.get() as number | null
+    const store = { file: this.source.file, table: this.source.layout.mapping.table }
+    const head = explainSqlite(store, () => this.headPosition.get() as number | null)
     const headTime = head === null ? null : (await this.firstTimeAfter(head - 1)) ?? null
     const names = globMatcher(this.options.names)
     const file = this.options.checkpoints?.file ?? this.source.file
-    const checkpoints = readCheckpoints(this.checkpointDb, this.tables)
+    const checkpoints = explainSqlite({ file }, () => readCheckpoints(this.checkpointDb, this.tables))
     const selected = names === undefined ? checkpoints : checkpoints.filter((c) => names(c.name))
     if (selected.length === 0) {
       const found = checkpoints.map((c) => c.name)
@@ -81,7 +83,11 @@ export class SqliteLag {
       if (position !== null && typeof position !== 'number') {
         throw new UserError(`${file}: ${checkpoint.table} row "${checkpoint.name}": position ${JSON.stringify(position)} is not a global position (a whole number)`)
       }
-      const lagEvents = Number(position === null ? this.countAll.get() : this.countAfter.get(position))
+      if (position !== null && head !== null && position > head) {
+        // The usual cause: a follower's own file, whose tracking rows count another store's events.
+        throw new UserError(`${file}: checkpoint "${checkpoint.name}" (${checkpoint.table}) is at ${position}, beyond the head of ${this.source.file} (${head}): it tracks another store; run rewind lag UPSTREAM-STORE --checkpoint-db ${file}`)
+      }
+      const lagEvents = Number(explainSqlite(store, () => (position === null ? this.countAll.get() : this.countAfter.get(position))))
       let lagSeconds: number | null = 0
       if (lagEvents > 0) {
         const oldest = await this.firstTimeAfter(position ?? Number.MIN_SAFE_INTEGER)

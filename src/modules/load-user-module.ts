@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { UserError } from '../errors.js'
+import { otherFileKind } from '../files/regular-file.js'
 import { ExitCalled, runUserCode } from './user-code.js'
 
 const cache = new Map<string, unknown>()
@@ -22,6 +23,9 @@ export async function loadUserModule(file: string, what: string): Promise<unknow
   const path = resolve(file)
   if (cache.has(path)) return cache.get(path)
   if (!existsSync(path)) throw new UserError(`${file}: no such ${what} file`)
+  // import() of a pipe or a device waits for ever (or reads /dev/zero until memory runs out).
+  const kind = otherFileKind(statSync(path))
+  if (kind !== undefined) throw new UserError(`${file}: is ${kind}; the ${what} must be a .js, .mjs or .ts file`)
   let module: Record<string, unknown>
   try {
     const typescript = /\.[mc]?ts$/.test(path)

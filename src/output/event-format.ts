@@ -2,6 +2,8 @@ import type { ChalkInstance } from 'chalk'
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
 import { typeColor } from './colors.js'
+import type { OutputKind } from './terminal.js'
+import { terminalJson, visible } from '../events/terminal-text.js'
 
 export const EVENT_FORMATS = ['pretty', 'ndjson', 'json', 'template'] as const
 export type EventFormat = (typeof EVENT_FORMATS)[number]
@@ -16,6 +18,9 @@ export interface EventPrinter {
   /** Sees a batch before its events are printed (pretty sizes its columns from it). */
   measure?(events: Event[]): void
 }
+
+/** Whether a printer writes JSON (kept as it is for a pipe) or text (always guarded). */
+export const outputKindOf = (printer: EventPrinter): OutputKind => (printer.format === 'ndjson' || printer.format === 'json' ? 'json' : 'text')
 
 export const TEMPLATE_TOKENS = [
   '{time}', '{type}', '{stream}', '{version}', '{position}', '{schemaVersion}', '{data}', '{data.PATH}', '{meta}', '{meta.PATH}',
@@ -56,11 +61,15 @@ export function createEventPrinter(format: EventFormat, options: PrinterOptions)
   }
 }
 
-/** A value as template text: strings as they are, anything else as compact JSON, missing as nothing. */
+/**
+ * A value as template text: strings as they are, anything else as compact JSON, missing as
+ * nothing. Store text shows its control characters escaped (`\e`, `\n`), so one event stays one
+ * line of the user's template; `--format ndjson | jq -r` gives the raw bytes.
+ */
 function templateText(value: unknown): string {
   if (value === undefined) return ''
-  if (typeof value === 'string') return value
-  return JSON.stringify(value) ?? ''
+  if (typeof value === 'string') return visible(value)
+  return terminalJson(JSON.stringify(value) ?? '')
 }
 
 function readPath(value: unknown, path: string[]): unknown {
@@ -177,8 +186,9 @@ function prettyPrinter(chalk: ChalkInstance, columns: number | undefined): Event
     }
     return color
   }
-  const typeText = (e: Event) => (e.schemaVersion === 1 ? e.type : `${e.type} v${e.schemaVersion}`)
-  const streamText = (e: Event) => (e.version === undefined ? e.stream : `${e.stream}@${e.version}`)
+  // Store text is escaped before it is measured, so columns align on what the terminal shows.
+  const typeText = (e: Event) => (e.schemaVersion === 1 ? visible(e.type) : `${visible(e.type)} v${e.schemaVersion}`)
+  const streamText = (e: Event) => (e.version === undefined ? visible(e.stream) : `${visible(e.stream)}@${e.version}`)
   const grow = (position: string, type: string, stream: string) => {
     positionWidth = Math.max(positionWidth, position.length)
     typeWidth = Math.min(40, Math.max(typeWidth, type.length))
@@ -188,21 +198,22 @@ function prettyPrinter(chalk: ChalkInstance, columns: number | undefined): Event
     begin: () => '',
     end: () => '',
     measure: (events) => {
-      for (const e of events) grow(String(e.position), typeText(e), streamText(e))
+      for (const e of events) grow(visible(String(e.position)), typeText(e), streamText(e))
     },
     event: (e) => {
-      const position = String(e.position)
+      const position = visible(String(e.position))
       const type = typeText(e)
       const stream = streamText(e)
+      const time = visible(e.time) || '-'.padEnd(24)
       grow(position, type, stream)
-      const head = `${e.time || '-'.padEnd(24)}  ${position.padStart(positionWidth)}  ${type.padEnd(typeWidth)}  ${stream.padEnd(streamWidth)}  `
-      let data = JSON.stringify(e.data) ?? 'null'
+      const head = `${time}  ${position.padStart(positionWidth)}  ${type.padEnd(typeWidth)}  ${stream.padEnd(streamWidth)}  `
+      let data = terminalJson(JSON.stringify(e.data) ?? 'null')
       if (columns !== undefined && columns > 0) {
         const room = Math.max(10, columns - head.length)
         if (data.length > room) data = `${data.slice(0, room - 1)}…`
       }
       const colored =
-        `${chalk.dim(e.time || '-'.padEnd(24))}  ${chalk.dim(position.padStart(positionWidth))}  ` +
+        `${chalk.dim(time)}  ${chalk.dim(position.padStart(positionWidth))}  ` +
         `${colorOf(e.type)(type.padEnd(typeWidth))}  ${chalk.bold(stream.padEnd(streamWidth))}  ${data}`
       return `${colored}\n`
     },

@@ -1,12 +1,13 @@
 import type { ChalkInstance } from 'chalk'
+import { terminalJson } from '../events/terminal-text.js'
 import { exactJson } from './exact-json.js'
 
 /** Compact JSON for one value; undefined prints as null so every line parses; a BigInt as its digits. */
 export const compactJson = (value: unknown): string => exactJson(value) ?? 'null'
 
-/** Indented JSON, coloured like jq when the chalk instance has colours. */
+/** Indented JSON for people, coloured like jq when the chalk instance has colours. */
 export function prettyJson(value: unknown, chalk: ChalkInstance, indent = 2): string {
-  const text = exactJson(value, indent) ?? 'null'
+  const text = terminalJson(exactJson(value, indent) ?? 'null')
   if (chalk.level === 0) return text
   return text.replace(/("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g, (match, str, colon, literal, num) => {
     if (str !== undefined) return colon === undefined ? chalk.green(str) : `${chalk.blue.bold(str)}${colon}`
@@ -19,6 +20,6 @@ export function prettyJson(value: unknown, chalk: ChalkInstance, indent = 2): st
 /** A value as a short inline string for tables and trace lines. */
 export function inlineValue(value: unknown, max = 60): string {
   if (value === undefined) return '∅'
-  const text = typeof value === 'string' ? JSON.stringify(value) : compactJson(value)
+  const text = terminalJson(typeof value === 'string' ? JSON.stringify(value) : compactJson(value))
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }

@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk'
 import type { KafkaSummary } from '../sources/kafka/kafka-source.js'
 import type { SourceSummary } from '../sources/source.js'
 import { renderTable } from './table.js'
+import { visible } from '../events/terminal-text.js'
 
 const n = (value: number) => value.toLocaleString('en-US')
 
@@ -22,7 +23,7 @@ export function renderKafkaSummary(summary: KafkaSummary, chalk: ChalkInstance):
     lines.push(renderTable(
       [chalk.bold('CONSUMER GROUP'), chalk.bold('STATE'), chalk.bold('MEMBERS'), chalk.bold('LAG'), chalk.bold('COMMITTED (partition:offset)')],
       summary.groups.map((g) => [
-        g.groupId, g.state, g.members, n(g.lag),
+        visible(g.groupId), visible(g.state), g.members, n(g.lag),
         g.partitions.map((p) => `${p.partition}:${p.committed ?? '-'}`).join(' '),
       ]),
       { align: ['left', 'left', 'right', 'right', 'left'] },

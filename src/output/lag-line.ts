@@ -1,6 +1,7 @@
 import type { AssessedRow } from '../lag/report.js'
 import { formatDuration, formatRate } from '../lag/status.js'
 import { lagSecondsText } from './lag-table.js'
+import { visible } from '../events/terminal-text.js'
 
 /**
  * `lag --watch` without a terminal: one line per interval with every row, key=value for grep and logs:
@@ -17,5 +18,5 @@ export function renderLagLine(at: number, rows: AssessedRow[]): string {
     fields.push(`status=${r.status}${r.status === 'OK' ? '' : ` (${r.reason})`}`)
     return fields.join(' ')
   })
-  return `${time} ${parts.join('; ')}`
+  return `${time} ${visible(parts.join('; '))}`
 }

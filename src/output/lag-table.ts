@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk'
 import type { AssessedRow, LagMeasurement } from '../lag/report.js'
 import { formatDuration, formatRate, type LagStatus, type Trend } from '../lag/status.js'
 import { renderTable } from './table.js'
+import { visible } from '../events/terminal-text.js'
 
 const num = (value: number | null | undefined) => (value === null || value === undefined ? '-' : value.toLocaleString('en-US'))
 
@@ -47,7 +48,7 @@ export function lagTableCells(rows: AssessedRow[], options: { trend?: boolean } 
     ? [
         left('GROUP', (r) => r.name), status, left('TOPIC', (r) => r.topic ?? ''), right('PARTITION', (r) => String(r.partition ?? '')),
         right('COMMITTED', (r) => num(r.position)), right('LOG-END', (r) => num(r.head)), right('LAG', (r) => num(r.lagEvents)),
-        right('TIME LAG', (r) => lagSecondsText(r.lagSeconds)), left('CLIENT', (r) => r.client ?? '-'),
+        right('TIME LAG', (r) => lagSecondsText(r.lagSeconds)), left('CLIENT-ID', (r) => r.client ?? '-'), left('HOST', (r) => r.host ?? '-'),
       ]
     : [
         left('PROJECTION', (r) => r.name), status,
@@ -60,7 +61,8 @@ export function lagTableCells(rows: AssessedRow[], options: { trend?: boolean } 
   if (options.trend === true) columns.push(left('TREND', (r) => trendText(r.trend)))
   return {
     head: columns.map((c) => c.head),
-    cells: rows.map((r) => columns.map((c) => c.cell(r))),
+    // Names, tables, topics and client ids come from the store or the broker.
+    cells: rows.map((r) => columns.map((c) => visible(c.cell(r)))),
     align: columns.map((c) => c.align),
     statusIndex: 1,
   }
@@ -76,6 +78,6 @@ export function renderLagTable(measurement: LagMeasurement, rows: AssessedRow[],
   }
   lines.push(renderTable(head.map((h) => chalk.bold(h)), coloured, { align }))
   const reasons = rows.filter((r) => r.status !== 'OK')
-  for (const r of reasons) lines.push(`${statusColor(chalk, r.status)(r.status)} ${r.name}${r.partition === undefined ? '' : ` ${r.topic}/${r.partition}`}: ${r.reason}`)
+  for (const r of reasons) lines.push(`${statusColor(chalk, r.status)(r.status)} ${visible(`${r.name}${r.partition === undefined ? '' : ` ${r.topic}/${r.partition}`}: ${r.reason}`)}`)
   return lines.join('\n')
 }

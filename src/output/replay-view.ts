@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk'
 import type { StreamState } from '../fold/replay.js'
 import { inlineValue } from './json.js'
 import { renderTable } from './table.js'
+import { visible } from '../events/terminal-text.js'
 
 const MAX_FIELD_COLUMNS = 6
 
@@ -16,7 +17,7 @@ export function renderReplayTable(states: Map<string, StreamState>, chalk: Chalk
   const rows = [...states].sort(([a], [b]) => a.localeCompare(b)).map(([stream, entry]) => {
     const state = entry.state as Record<string, unknown> | null
     const cells = fields.map((f) => (state !== null && typeof state === 'object' ? inlineValue(state[f], 30) : ''))
-    return [stream, entry.version, ...cells]
+    return [visible(stream), entry.version, ...cells]
   })
-  return renderTable([chalk.bold('STREAM'), chalk.bold('VERSION'), ...fields.map((f) => chalk.bold(f.toUpperCase()))], rows)
+  return renderTable([chalk.bold('STREAM'), chalk.bold('VERSION'), ...fields.map((f) => chalk.bold(visible(f).toUpperCase()))], rows)
 }

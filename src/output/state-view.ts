@@ -3,20 +3,21 @@ import type { BlameRow, EventRef, StateResult, TraceRow } from '../fold/fold-str
 import { typeColor } from './colors.js'
 import { inlineValue, prettyJson } from './json.js'
 import { renderTable } from './table.js'
+import { visible } from '../events/terminal-text.js'
 
-const refText = (ref: EventRef) => `${ref.version === undefined ? '' : `v${ref.version} `}${ref.type} @ ${ref.time} (position ${ref.position})`
+const refText = (ref: EventRef) => visible(`${ref.version === undefined ? '' : `v${ref.version} `}${ref.type} @ ${ref.time} (position ${ref.position})`)
 
 export function renderTrace(rows: TraceRow[], chalk: ChalkInstance): string {
   const versionWidth = Math.max(2, ...rows.map((r) => String(r.version ?? r.position).length + 1))
-  const typeWidth = Math.max(...rows.map((r) => r.type.length), 4)
+  const typeWidth = Math.max(...rows.map((r) => visible(r.type).length), 4)
   return rows
     .map((row) => {
       const id = row.version === undefined ? `#${row.position}` : `v${row.version}`
       const changes = row.changes.length === 0
         ? chalk.dim('(no change)')
-        : row.changes.map((c) => `${chalk.bold(c.path || '(state)')}: ${chalk.red(inlineValue(c.before))} -> ${chalk.green(inlineValue(c.after))}`).join('  ')
-      const flagged = row.warnings === undefined ? '' : `  ${chalk.yellow(`! ${row.warnings.join('; ')}`)}`
-      return `${id.padEnd(versionWidth)}  ${chalk.dim(row.time)}  ${typeColor(chalk, row.type)(row.type.padEnd(typeWidth))}  ${changes}${flagged}`
+        : row.changes.map((c) => `${chalk.bold(visible(c.path) || '(state)')}: ${chalk.red(inlineValue(c.before))} -> ${chalk.green(inlineValue(c.after))}`).join('  ')
+      const flagged = row.warnings === undefined ? '' : `  ${chalk.yellow(`! ${visible(row.warnings.join('; '))}`)}`
+      return `${id.padEnd(versionWidth)}  ${chalk.dim(visible(row.time))}  ${typeColor(chalk, row.type)(visible(row.type).padEnd(typeWidth))}  ${changes}${flagged}`
     })
     .join('\n')
 }
@@ -24,13 +25,13 @@ export function renderTrace(rows: TraceRow[], chalk: ChalkInstance): string {
 export function renderBlame(rows: BlameRow[], chalk: ChalkInstance): string {
   return renderTable(
     [chalk.bold('FIELD'), chalk.bold('VALUE'), chalk.bold('LAST SET BY')],
-    rows.map((r) => [r.field || '(state)', inlineValue(r.value, 40), r.event === null ? chalk.dim('(initial state)') : refText(r.event)]),
+    rows.map((r) => [visible(r.field) || '(state)', inlineValue(r.value, 40), r.event === null ? chalk.dim('(initial state)') : refText(r.event)]),
   )
 }
 
 /** The header line: which stream, which version, as of what. */
 export function renderStateHeader(result: StateResult, chalk: ChalkInstance): string {
-  const parts = [chalk.bold(result.stream), `version ${result.version}`, `(${result.events} event${result.events === 1 ? '' : 's'} folded)`]
+  const parts = [chalk.bold(visible(result.stream)), `version ${result.version}`, `(${result.events} event${result.events === 1 ? '' : 's'} folded)`]
   const as = result.as
   if (as.time !== undefined) parts.push(`as of ${as.time}`)
   if (as.version !== undefined) parts.push(`up to version ${as.version}`)

@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk'
 import type { SourceSummary } from '../sources/source.js'
 import { isKafkaSummary, renderKafkaSummary } from './kafka-summary.js'
 import { renderTable } from './table.js'
+import { visible } from '../events/terminal-text.js'
 
 const n = (value: number) => value.toLocaleString('en-US')
 
@@ -9,26 +10,26 @@ const n = (value: number) => value.toLocaleString('en-US')
 export function renderSummary(summary: SourceSummary, chalk: ChalkInstance): string {
   const lines: string[] = []
   const label = (text: string) => chalk.bold(text.padEnd(11))
-  lines.push(`${label('source')}${summary.source} (${summary.kind}${summary.preset === undefined ? '' : `, preset ${summary.preset}`})`)
+  lines.push(`${label('source')}${visible(summary.source)} (${summary.kind}${summary.preset === undefined ? '' : `, preset ${summary.preset}`})`)
   if (summary.mapping !== undefined) {
     const { table, ...columns } = summary.mapping
     const parts = Object.entries(columns).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`)
-    lines.push(`${label('mapping')}table ${table}: ${parts.join(' ')}`)
+    lines.push(`${label('mapping')}${visible(`table ${table}: ${parts.join(' ')}`)}`)
   }
   lines.push(`${label('events')}${n(summary.events)} in ${n(summary.streams)} stream${summary.streams === 1 ? '' : 's'}`)
-  if (summary.firstPosition !== null) lines.push(`${label('positions')}${summary.firstPosition} .. ${summary.lastPosition}`)
-  if (summary.firstTime !== null) lines.push(`${label('time')}${summary.firstTime} .. ${summary.lastTime}`)
+  if (summary.firstPosition !== null) lines.push(`${label('positions')}${visible(`${summary.firstPosition} .. ${summary.lastPosition}`)}`)
+  if (summary.firstTime !== null) lines.push(`${label('time')}${visible(`${summary.firstTime} .. ${summary.lastTime}`)}`)
   if (summary.types.length > 0) {
     lines.push('', renderTable(
       [chalk.bold('TYPE'), chalk.bold('SCHEMA'), chalk.bold('EVENTS')],
-      summary.types.map((t) => [t.type, `v${t.schemaVersion}`, n(t.count)]),
+      summary.types.map((t) => [visible(t.type), `v${t.schemaVersion}`, n(t.count)]),
       { align: ['left', 'left', 'right'] },
     ))
   }
   if (summary.checkpoints.length > 0) {
     lines.push('', renderTable(
       [chalk.bold('CHECKPOINT TABLE'), chalk.bold('NAME'), chalk.bold('POSITION'), chalk.bold('UPDATED')],
-      summary.checkpoints.map((c) => [c.table, c.name, c.position ?? '-', c.updated ?? '-']),
+      summary.checkpoints.map((c) => [c.table, c.name, c.position ?? '-', c.updated ?? '-'].map((cell) => visible(String(cell)))),
     ))
   } else if (isKafkaSummary(summary)) {
     lines.push(...renderKafkaSummary(summary, chalk))

@@ -1,8 +1,10 @@
 import type { UpcastCheckReport } from '../upcast/report.js'
 import { failureDiffLines } from './upcast-text.js'
+import { visible } from '../events/terminal-text.js'
 
-// https://docs.github.com/actions/reference/workflow-commands-for-github-actions
-const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+// https://docs.github.com/actions/reference/workflow-commands-for-github-actions: %, CR and LF
+// are escaped as documented; other control characters are shown escaped, as everywhere else.
+const escapeData = (text: string) => visible(text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'))
 const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
 
 /** `--reporter github`: one ::error annotation per failure (on the fixture file and line), ::warning per warning. */

@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk'
 import { describeDiff, diffWords } from '../upcast/compare.js'
 import type { UpcastCheckReport, UpcastFailure } from '../upcast/report.js'
 import { renderTable } from './table.js'
+import { visible } from '../events/terminal-text.js'
 
 const MAX_DIFF_LINES = 12
 
@@ -10,15 +11,15 @@ export const failureLocation = (f: UpcastFailure): string | undefined => (f.file
 /** The readable diff under a failure, one line per difference (capped). */
 export function failureDiffLines(f: UpcastFailure): string[] {
   const diff = f.diff ?? []
-  const lines = diff.slice(0, MAX_DIFF_LINES).map((d) => describeDiff(d, diffWords(f.check)))
+  const lines = diff.slice(0, MAX_DIFF_LINES).map((d) => visible(describeDiff(d, diffWords(f.check))))
   if (diff.length > MAX_DIFF_LINES) lines.push(`... and ${diff.length - MAX_DIFF_LINES} more differences`)
   return lines
 }
 
 function renderFailure(f: UpcastFailure, chalk: ChalkInstance, indent: string): string[] {
-  const where = failureLocation(f)
+  const where = visible(failureLocation(f) ?? '') || undefined
   const head = `${indent}${chalk.red(f.check)}${where === undefined ? '' : `  ${chalk.bold(where)}`}`
-  return [head, `${indent}  ${f.reason}`, ...failureDiffLines(f).map((l) => `${indent}    ${l}`)]
+  return [head, `${indent}  ${visible(f.reason)}`, ...failureDiffLines(f).map((l) => `${indent}    ${l}`)]
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
@@ -28,19 +29,19 @@ export function renderUpcastText(report: UpcastCheckReport, chalk: ChalkInstance
   const ok = chalk.green('✓')
   const bad = chalk.red('✗')
   const out: string[] = []
-  const latest = Object.entries(report.upcasters.latest).map(([t, v]) => `${t} v${v}`).join(', ')
-  out.push(`upcasters  ${report.upcasters.file}: ${plural(report.upcasters.count, 'upcaster')}${latest === '' ? '' : ` (latest: ${latest})`}`)
-  out.push(`fixtures   ${report.dir}: ${plural(report.cases.length, 'case')}`)
+  const latest = Object.entries(report.upcasters.latest).map(([t, v]) => `${visible(t)} v${v}`).join(', ')
+  out.push(`upcasters  ${visible(report.upcasters.file)}: ${plural(report.upcasters.count, 'upcaster')}${latest === '' ? '' : ` (latest: ${latest})`}`)
+  out.push(`fixtures   ${visible(report.dir)}: ${plural(report.cases.length, 'case')}`)
   out.push('')
 
-  const width = Math.max(0, ...report.cases.map((c) => c.name.length))
+  const width = Math.max(0, ...report.cases.map((c) => visible(c.name).length))
   for (const c of report.cases) {
     const counts = c.outputEvents === undefined || c.inputEvents === c.outputEvents ? plural(c.inputEvents, 'event') : `${plural(c.inputEvents, 'event')} -> ${c.outputEvents}`
-    out.push(`${c.failures.length === 0 ? ok : bad} ${c.name.padEnd(width)}  ${chalk.dim(counts)}`)
+    out.push(`${c.failures.length === 0 ? ok : bad} ${visible(c.name).padEnd(width)}  ${chalk.dim(counts)}`)
     for (const f of c.failures) out.push(...renderFailure(f, chalk, '    '))
   }
   if (report.chain.length > 0) {
-    out.push(`${bad} ${report.upcasters.file}`)
+    out.push(`${bad} ${visible(report.upcasters.file)}`)
     for (const f of report.chain) out.push(...renderFailure(f, chalk, '    '))
   }
 
@@ -53,10 +54,10 @@ export function renderUpcastText(report: UpcastCheckReport, chalk: ChalkInstance
 
   if (report.against !== undefined) {
     const a = report.against
-    out.push('', chalk.bold(`against ${a.source}: ${a.events.toLocaleString('en-US')} events`))
+    out.push('', chalk.bold(`against ${visible(a.source)}: ${a.events.toLocaleString('en-US')} events`))
     const rows = a.pairs.map((p) => [
-      p.type, `v${p.schemaVersion}`, p.count, p.covered ? 'yes' : chalk.yellow('no'),
-      p.failed === 0 ? chalk.green('ok') : chalk.red(`${p.failed} failed; first at position ${p.firstFailure!.position} (stream ${p.firstFailure!.stream}): ${p.firstFailure!.reason}`),
+      visible(p.type), `v${p.schemaVersion}`, p.count, p.covered ? 'yes' : chalk.yellow('no'),
+      p.failed === 0 ? chalk.green('ok') : chalk.red(visible(`${p.failed} failed; first at position ${p.firstFailure!.position} (stream ${p.firstFailure!.stream}): ${p.firstFailure!.reason}`)),
     ])
     out.push(renderTable(['TYPE', 'SCHEMA', 'EVENTS', 'FIXTURE', 'RESULT'], rows, { align: ['left', 'left', 'right', 'left', 'left'] }))
   }
@@ -65,8 +66,8 @@ export function renderUpcastText(report: UpcastCheckReport, chalk: ChalkInstance
     out.push('', chalk.bold('goldens'))
     const unchanged = report.updated.filter((u) => u.status === 'unchanged')
     for (const u of report.updated.filter((x) => x.status !== 'unchanged')) {
-      out.push(`${chalk.yellow(u.status)} ${u.file}${u.status === 'created' ? ` (${u.changes.join(', ')})` : ''}`)
-      if (u.status === 'updated') for (const change of u.changes) out.push(`    ${change}`)
+      out.push(`${chalk.yellow(u.status)} ${visible(u.file)}${u.status === 'created' ? ` (${visible(u.changes.join(', '))})` : ''}`)
+      if (u.status === 'updated') for (const change of u.changes) out.push(`    ${visible(change)}`)
     }
     if (unchanged.length > 0) out.push(chalk.dim(`${plural(unchanged.length, 'golden file')} unchanged`))
     const skipped = report.cases.length - report.updated.length

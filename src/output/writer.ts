@@ -1,11 +1,23 @@
+import { forTerminal, type OutputKind } from './terminal.js'
+
 /**
  * Buffered stdout that respects back-pressure: `rewind tail | jq` on a million events must not
  * queue them all in memory. A closed pipe (`| head`) ends the process quietly (see bin/run.js).
+ * Every chunk passes the terminal guard for its kind (src/output/terminal.ts): one regular
+ * expression test per 64 KiB chunk, so the NDJSON fast paths keep their speed.
  */
 export class OutputWriter {
   private buffer = ''
+  private readonly guarded: boolean
 
-  constructor(private readonly stream: NodeJS.WritableStream = process.stdout, private readonly limit = 1 << 16) {}
+  constructor(
+    private readonly kind: OutputKind = 'text',
+    private readonly stream: NodeJS.WritableStream = process.stdout,
+    private readonly limit = 1 << 16,
+  ) {
+    // JSON to a pipe or file is written as it is; only text, and JSON for a terminal, are rewritten.
+    this.guarded = kind === 'text' || (stream as NodeJS.WriteStream).isTTY === true
+  }
 
   async write(text: string): Promise<void> {
     this.buffer += text
@@ -19,12 +31,14 @@ export class OutputWriter {
   /** Bytes that are already UTF-8 (text rendered in a worker thread), after what is buffered. */
   async writeBytes(bytes: Uint8Array): Promise<void> {
     await this.flush()
-    if (bytes.length > 0 && !this.stream.write(bytes)) await new Promise<void>((resolve) => this.stream.once('drain', resolve))
+    if (bytes.length === 0) return
+    if (this.guarded) return this.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')).then(() => this.flush())
+    if (!this.stream.write(bytes)) await new Promise<void>((resolve) => this.stream.once('drain', resolve))
   }
 
   async flush(): Promise<void> {
     if (this.buffer === '') return
-    const chunk = this.buffer
+    const chunk = this.guarded ? forTerminal(this.kind, this.buffer, this.stream) : this.buffer
     this.buffer = ''
     if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', resolve))
   }

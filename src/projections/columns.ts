@@ -63,11 +63,15 @@ export function describeTarget(target: ColumnTarget): string {
 const normalizeName = (name: string) => name.toLowerCase().replace(/[_\-\s]/g, '')
 
 /**
- * Which column compares with what: --map first, then a state field of the same name, then the
- * same name across snake_case and camelCase, then `version` (the stream version) and `state`
- * (the whole state, as `replay --out` writes it). The rest have no counterpart.
+ * Which column compares with what: --map first, then what a table `replay --out` wrote says of
+ * its columns (`written`), then a state field of the same name, then the same name across
+ * snake_case and camelCase, then `version` (the stream version) and `state` (the whole state).
+ * The rest have no counterpart.
  */
-export function planColumns(columns: string[], options: { key: string; stateFields: Set<string>; map?: Map<string, ColumnTarget>; ignore?: string[]; table: string }): ColumnPlan {
+export function planColumns(
+  columns: string[],
+  options: { key: string; stateFields: Set<string>; map?: Map<string, ColumnTarget>; written?: Map<string, ColumnTarget>; ignore?: string[]; table: string },
+): ColumnPlan {
   const { key, stateFields, table } = options
   const map = options.map ?? new Map<string, ColumnTarget>()
   const ignore = new Set(options.ignore ?? [])
@@ -89,7 +93,7 @@ export function planColumns(columns: string[], options: { key: string; stateFiel
       plan.ignored.push(column)
       return
     }
-    let target = map.get(column)
+    let target = map.get(column) ?? options.written?.get(column)
     if (target === undefined && stateFields.has(column)) target = { kind: 'state', path: [column] }
     if (target === undefined) {
       const field = byNormal.get(normalizeName(column))

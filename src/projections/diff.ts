@@ -12,6 +12,7 @@ import { explainDrift, WorkBudget, type ExplanationKind } from './explain.js'
 import type { ProjectionTable } from './projection-table.js'
 import { rowDrifts, rowMatcher } from './row-match.js'
 import { collectStreamEvents } from './stream-events.js'
+import { compareTimes } from '../events/time.js'
 
 export interface DriftedRow {
   key: string
@@ -101,12 +102,12 @@ export async function diffProjection(options: DiffOptions): Promise<DiffReport> 
   const inScope = (stream: string) => (template.identity || template.keyOf(stream) !== undefined) && (streamGlob === undefined || streamGlob(stream))
   const scoped = !template.identity || streamGlob !== undefined
   const filter: ((e: Event) => boolean) | undefined =
-    !scoped && at === undefined ? undefined : (e) => (at === undefined || e.time <= at) && (!scoped || inScope(e.stream))
+    !scoped && at === undefined ? undefined : (e) => (at === undefined || compareTimes(e.time, at) <= 0) && (!scoped || inScope(e.stream))
   const read: ReadOptions = { ...options.read, untilPosition: options.untilPosition }
 
   const replay = await replayAll(source, { reducer, upcasters, filter, read, onProgress: options.onProgress })
   const { states } = replay
-  const plan = planColumns(table.columns, { key: table.key, stateFields: stateFieldsOf(states.values()), map: options.map, ignore: options.ignore, table: table.label })
+  const plan = planColumns(table.columns, { key: table.key, stateFields: stateFieldsOf(states.values()), map: options.map, written: table.written, ignore: options.ignore, table: table.label })
 
   const warnings: string[] = []
   const json: DiffJson = { compared: 0, matched: 0, drifted: [], missing: [], extra: [] }
@@ -151,7 +152,7 @@ export async function diffProjection(options: DiffOptions): Promise<DiffReport> 
     const streams = new Set([...driftedRows.keys()].map(template.streamOf))
     const events = await collectStreamEvents(source, streams, {
       upcasters,
-      filter: at === undefined ? undefined : (e) => e.time <= at,
+      filter: at === undefined ? undefined : (e) => compareTimes(e.time, at) <= 0,
       read,
       limit: options.explainLimit,
     })

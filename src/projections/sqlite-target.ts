@@ -1,5 +1,3 @@
-import { existsSync, realpathSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { UserError } from '../errors.js'
 
 /** A table in a SQLite file, written `sqlite:FILE#TABLE`. */
@@ -8,14 +6,19 @@ export interface SqliteTableRef {
   table: string
 }
 
+const FORM = 'expected sqlite:FILE#TABLE, e.g. sqlite:read.db#account_view'
+
+/** FILE is everything before the first `#`, TABLE everything after it: spaces, quotes and any letters. */
 export function parseSqliteTableRef(spec: string, flag: string): SqliteTableRef {
-  const match = /^(?:sqlite:)?([^#]+)#([A-Za-z_][\w$]*)$/.exec(spec)
-  if (match === null) throw new UserError(`${flag} "${spec}": expected sqlite:FILE#TABLE, e.g. sqlite:read.db#account_view`)
-  return { file: match[1], table: match[2] }
+  const rest = spec.startsWith('sqlite:') ? spec.slice('sqlite:'.length) : spec
+  const hash = rest.indexOf('#')
+  if (hash < 0) throw new UserError(`${flag} "${spec}": ${FORM}; there is no #TABLE`)
+  const file = rest.slice(0, hash)
+  const table = rest.slice(hash + 1)
+  if (file === '') throw new UserError(`${flag} "${spec}": ${FORM}; there is no FILE before #`)
+  if (table === '') throw new UserError(`${flag} "${spec}": ${FORM}; there is no TABLE after #`)
+  return { file, table }
 }
 
-/** True when both paths name the same file (through links and relative paths). */
-export function sameFile(a: string, b: string): boolean {
-  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p))
-  return real(a) === real(b)
-}
+/** SQLite compares table and column names ignoring the case of ASCII letters only. */
+export const sqliteNameKey = (name: string): string => name.replace(/[A-Z]+/g, (s) => s.toLowerCase())

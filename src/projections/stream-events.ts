@@ -1,6 +1,7 @@
 import type { Event } from '../events/event.js'
 import type { EventSource, ReadOptions } from '../sources/source.js'
 import { quoteIdent } from '../sources/sqlite/layout.js'
+import { explainSqlite } from '../sources/sqlite/sqlite-errors.js'
 import { SqliteSource } from '../sources/sqlite/sqlite-source.js'
 import type { UpcastChain } from '../upcast/chain.js'
 import type { StreamEvents } from './explain.js'
@@ -18,6 +19,10 @@ export interface CollectOptions {
 const MAX_INDEXED_READS = 200
 
 function hasStreamIndex(source: SqliteSource): boolean {
+  return explainSqlite({ file: source.file, table: source.layout.mapping.table }, () => indexesStream(source))
+}
+
+function indexesStream(source: SqliteSource): boolean {
   const { table, stream } = source.layout.mapping
   const indexes = source.db.prepare(`PRAGMA index_list(${quoteIdent(table)})`).all() as Array<{ name: string }>
   return indexes.some((index) => {

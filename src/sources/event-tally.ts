@@ -1,5 +1,6 @@
 import type { Event } from '../events/event.js'
 import type { TypeVersionCount } from './source.js'
+import { compareTimes } from '../events/time.js'
 
 /** Counts what `inspect` reports for sources that must be read through (files, Kafka topics). */
 export class EventTally {
@@ -17,8 +18,8 @@ export class EventTally {
     this.firstPosition ??= e.position
     this.lastPosition = e.position
     if (e.time !== '') {
-      if (this.firstTime === null || e.time < this.firstTime) this.firstTime = e.time
-      if (this.lastTime === null || e.time > this.lastTime) this.lastTime = e.time
+      if (this.firstTime === null || compareTimes(e.time, this.firstTime) < 0) this.firstTime = e.time
+      if (this.lastTime === null || compareTimes(e.time, this.lastTime) > 0) this.lastTime = e.time
     }
     const key = `${e.type}\u0000${e.schemaVersion}`
     const entry = this.byType.get(key) ?? { type: e.type, schemaVersion: e.schemaVersion, count: 0 }

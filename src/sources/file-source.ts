@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
+import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeep } from '../events/json-depth.js'
+import { exactPosition } from '../events/position.js'
 import { normalizeStoredTime } from '../events/time.js'
 import { rankSimilar } from './similar.js'
 import { EventTally } from './event-tally.js'
@@ -33,10 +35,21 @@ export function toEvent(value: unknown, where: string, line: number): Event {
   return event
 }
 
+/** One NDJSON line's value; the error's message says what is wrong ("not valid JSON (...)"). */
+export function parseEventLine(text: string): unknown {
+  // The event object is one level; its data may nest MAX_JSON_DEPTH more.
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH + 1)) throw new Error(tooDeep('the line', MAX_JSON_DEPTH + 1))
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new Error(`not valid JSON (${(error as Error).message})`)
+  }
+}
+
 function inRange(event: Event, options: ReadOptions): boolean {
   if (options.stream !== undefined && event.stream !== options.stream) return false
-  if (options.fromPosition !== undefined && Number(event.position) < Number(options.fromPosition)) return false
-  if (options.untilPosition !== undefined && Number(event.position) > Number(options.untilPosition)) return false
+  if (options.fromPosition !== undefined && exactPosition(event.position) < exactPosition(options.fromPosition)) return false
+  if (options.untilPosition !== undefined && exactPosition(event.position) > exactPosition(options.untilPosition)) return false
   return true
 }
 
@@ -57,7 +70,10 @@ export class FileSource implements EventSource {
     if (this.file.endsWith('.json')) {
       let parsed: unknown
       try {
-        parsed = JSON.parse(await readFile(this.file, 'utf8'))
+        const text = await readFile(this.file, 'utf8')
+        // Each element is an event inside the array: one level more than a line of NDJSON.
+        if (nestsDeeperThan(text, MAX_JSON_DEPTH + 2)) throw new Error(tooDeep('an element', MAX_JSON_DEPTH + 1))
+        parsed = JSON.parse(text)
       } catch (error) {
         throw new UserError(`${this.file}: not valid JSON (${(error as Error).message})`)
       }
@@ -72,9 +88,9 @@ export class FileSource implements EventSource {
       if (text.trim() === '') continue
       let parsed: unknown
       try {
-        parsed = JSON.parse(text)
+        parsed = parseEventLine(text)
       } catch (error) {
-        const message = `${this.file}:${line}: not valid JSON (${(error as Error).message})`
+        const message = `${this.file}:${line}: ${(error as Error).message}`
         if (options.skipInvalid !== true) throw new UserError(`${message}; --skip-invalid skips such lines with a warning`)
         options.onWarning?.(message)
         continue

@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
 import type { RewindConfig, SourceConfig } from '../config.js'
 import { UserError } from '../errors.js'
 import { FileSource } from './file-source.js'
+import { redactUri } from './redact-uri.js'
 import type { EventSource } from './source.js'
 import type { ColumnMapping } from './sqlite/layout.js'
 import { SqliteSource } from './sqlite/sqlite-source.js'
@@ -69,7 +70,7 @@ export async function openSource(spec: string, options: OpenOptions = {}): Promi
     case 'file':
       return new FileSource(uri.replace(/^file:/, ''))
     default:
-      if (!existsSync(uri)) throw new UserError(`${uri}: no such file; SOURCE is ${SOURCE_FORMS}`)
-      throw new UserError(`${uri}: cannot tell what kind of source this is; SOURCE is ${SOURCE_FORMS}`)
+      if (!existsSync(uri)) throw new UserError(`${redactUri(uri)}: no such file; SOURCE is ${SOURCE_FORMS}`)
+      throw new UserError(`${redactUri(uri)}: cannot tell what kind of source this is; SOURCE is ${SOURCE_FORMS}`)
   }
 }

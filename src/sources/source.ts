@@ -6,15 +6,17 @@ export interface ReadOptions {
   /** Streams with from <= id < to: how replay splits work across worker threads. */
   streamRange?: { from?: string; to?: string }
   /** Inclusive position bounds, in the source's own order. */
-  fromPosition?: number | string
-  untilPosition?: number | string
+  fromPosition?: number | string | bigint
+  untilPosition?: number | string | bigint
   /** Exclusive upper bound: how tail splits a range between threads without gaps. */
-  belowPosition?: number
+  belowPosition?: number | bigint
   /** Parse metadata (eventId, correlationId, ...). Off saves time on replays. Default true. */
   withMeta?: boolean
   /** Turn malformed rows into counted warnings instead of failing. */
   skipInvalid?: boolean
   onWarning?: (message: string) => void
+  /** Odd values read as they are (a NULL time becomes ""); onWarning when not given. */
+  onNotice?: (message: string) => void
   batchSize?: number
   /** The caller keeps every event it reads (the interactive view): SQLite may sort in memory. */
   keepsAll?: boolean

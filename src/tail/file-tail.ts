@@ -1,15 +1,20 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
-import { FileSource, toEvent } from '../sources/file-source.js'
+import { exactPosition, type ExactPosition } from '../events/position.js'
+import { FileSource, parseEventLine, toEvent } from '../sources/file-source.js'
 import { sleep, type TailReadOptions } from './options.js'
 import type { TailRange } from './range.js'
 
 const CHUNK = 1 << 20
 const BATCH = 2000
 const NEWLINE = 10
+const CR = 13
 
-/** Counts the event lines (non-blank) in the first `size` bytes, without parsing them. */
+/**
+ * Counts the event lines (non-blank) in the first `size` bytes, without parsing them. Lines end at
+ * LF, CRLF or a lone CR, as Node's readline (and so every other command) reads them.
+ */
 async function countLines(handle: FileHandle, size: number): Promise<number> {
   const buffer = Buffer.allocUnsafe(CHUNK)
   let offset = 0
@@ -20,19 +25,20 @@ async function countLines(handle: FileHandle, size: number): Promise<number> {
     if (bytesRead === 0) break
     for (let i = 0; i < bytesRead; i++) {
       const c = buffer[i]
-      if (c === NEWLINE) {
+      // CRLF ends a line at CR; the LF after it ends a blank one, which does not count.
+      if (c === NEWLINE || c === CR) {
         if (!blank) lines++
         blank = true
-      } else if (c !== 32 && c !== 9 && c !== 13) blank = false
+      } else if (c !== 32 && c !== 9) blank = false
     }
     offset += bytesRead
   }
   return blank ? lines : lines + 1
 }
 
-function inPositionRange(event: Event, from: number | undefined, until: number | undefined): boolean {
+function inPositionRange(event: Event, from: ExactPosition | undefined, until: ExactPosition | undefined): boolean {
   if (from === undefined && until === undefined) return true
-  const position = Number(event.position)
+  const position = exactPosition(event.position)
   return (from === undefined || position >= from) && (until === undefined || position <= until)
 }
 
@@ -93,9 +99,9 @@ export async function* fileTail(file: string, range: TailRange, options: TailRea
       if (eventLines <= skip || eventLines > stopAfter) return undefined
       let parsed: unknown
       try {
-        parsed = JSON.parse(text)
+        parsed = parseEventLine(text)
       } catch (error) {
-        const message = `${file}:${line}: not valid JSON (${(error as Error).message})`
+        const message = `${file}:${line}: ${(error as Error).message}`
         if (options.read.skipInvalid !== true) throw new UserError(`${message}; --skip-invalid skips such lines with a warning`)
         options.onWarning(message)
         return undefined
@@ -104,12 +110,24 @@ export async function* fileTail(file: string, range: TailRange, options: TailRea
       return inPositionRange(event, from, until) ? event : undefined
     }
 
+    // Lines end at LF, CRLF or a lone CR (as readline splits them for the other commands).
     const consume = (bytes: Buffer, final: boolean) => {
       let start = 0
-      for (let nl = bytes.indexOf(NEWLINE, start); nl !== -1; nl = bytes.indexOf(NEWLINE, start)) {
-        const event = takeLine(bytes, start, nl)
+      let nl = bytes.indexOf(NEWLINE)
+      let cr = bytes.indexOf(CR)
+      for (;;) {
+        if (nl !== -1 && nl < start) nl = bytes.indexOf(NEWLINE, start)
+        if (cr !== -1 && cr < start) cr = bytes.indexOf(CR, start)
+        const end = cr === -1 ? nl : nl === -1 ? cr : Math.min(cr, nl)
+        if (end === -1) break
+        let next = end + 1
+        if (end === cr) {
+          if (next === bytes.length && !final) break // an LF may follow in the next read
+          if (bytes[next] === NEWLINE) next++
+        }
+        const event = takeLine(bytes, start, end)
         if (event !== undefined) batch.push(event)
-        start = nl + 1
+        start = next
       }
       if (final && start < bytes.length) {
         const event = takeLine(bytes, start, bytes.length)

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js'
-import { parseTimeSpec } from '../events/time.js'
+import { exactPosition, type ExactPosition } from '../events/position.js'
+import { parseTimeSpec, parseTimeSpecText } from '../events/time.js'
 
 /** One end of a `tail` range, before it is resolved against a source. */
 export type Bound =
@@ -7,8 +8,8 @@ export type Bound =
   | { kind: 'end' }
   /** The last N events (per partition on Kafka, like kcat's -o -N). */
   | { kind: 'last'; count: number }
-  /** A SQLite/file global position. */
-  | { kind: 'position'; position: number }
+  /** A SQLite/file global position (a BigInt beyond 2^53). */
+  | { kind: 'position'; position: ExactPosition }
   /** A Kafka offset (with --partition). */
   | { kind: 'offset'; offset: bigint }
   | { kind: 'time'; time: string; ms: number }
@@ -44,7 +45,7 @@ export function parseBound(spec: string, flag: '--from' | '--until', kind: Sourc
     if (!wantsOffset && kind === 'kafka') {
       throw new UserError(`${flag} ${spec}: a Kafka topic has offsets per partition; use offset:${digits} with --partition`)
     }
-    return wantsOffset ? { kind: 'offset', offset: BigInt(digits) } : { kind: 'position', position: Number(digits) }
+    return wantsOffset ? { kind: 'offset', offset: BigInt(digits) } : { kind: 'position', position: exactPosition(digits) }
   }
   const timeText = /^time:(.+)$/i.exec(text)?.[1] ?? text
   let date: Date
@@ -54,7 +55,7 @@ export function parseBound(spec: string, flag: '--from' | '--until', kind: Sourc
     if (timeText !== text || /in the future/.test((error as Error).message)) throw error
     throw new UserError(`${flag} "${spec}" is not a position, offset or time; ${BOUND_FORMS}`)
   }
-  return { kind: 'time', time: date.toISOString(), ms: date.getTime() }
+  return { kind: 'time', time: parseTimeSpecText(timeText, flag, now), ms: date.getTime() }
 }
 
 export interface TailRange {

@@ -2,6 +2,7 @@ import type { CpuInfo } from 'node:os'
 import { UserError } from '../errors.js'
 import { ByteSink } from '../output/byte-sink.js'
 import type { OutputWriter } from '../output/writer.js'
+import type { ExactPosition } from '../events/position.js'
 import type { SqliteSource, SqliteSourceSpec } from '../sources/sqlite/sqlite-source.js'
 import { WorkerPool } from '../threads/ordered-pool.js'
 import { threadsForPositions } from '../threads/thread-count.js'
@@ -54,7 +55,8 @@ export async function printSqliteNdjson(source: SqliteSource, options: SqliteNdj
   const from = start ?? source.firstPosition()
   if (until === null || from === null || from > until) return 0
   const threads = threadsForPositions(from, until, options.cpusAtStart)
-  if (threads === 1) return printHere(source, { from, until }, options)
+  // Pieces are cut by arithmetic on numbers: positions beyond 2^53 are printed in one thread.
+  if (threads === 1 || typeof from === 'bigint' || typeof until === 'bigint') return printHere(source, { from, until }, options)
 
   const input: PieceWorkerInput = { store: source.spec, skipInvalid: options.skipInvalid }
   const pool = new WorkerPool<PieceRequest, PieceResult>(new URL('./sqlite-ndjson-worker.js', import.meta.url), input, threads, `tail ${source.file}`, { maxYoungGenerationSizeMb: 16 })
@@ -116,7 +118,7 @@ export function printPiece(source: SqliteSource, piece: PieceRequest, skipInvali
 /** The size to start a piece's buffer at: a little over the biggest piece yet. */
 let pieceBytes = 1 << 20
 
-async function printHere(source: SqliteSource, range: { from: number; until: number }, options: SqliteNdjsonOptions): Promise<number> {
+async function printHere(source: SqliteSource, range: { from: ExactPosition; until: ExactPosition }, options: SqliteNdjsonOptions): Promise<number> {
   let printed = 0
   const read = { fromPosition: range.from, untilPosition: range.until, skipInvalid: options.skipInvalid, onWarning: options.onWarning }
   for (const page of source.ndjsonPages(read)) {

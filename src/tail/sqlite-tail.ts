@@ -1,4 +1,5 @@
 import type { Event } from '../events/event.js'
+import { maxPosition, nextPosition, type ExactPosition } from '../events/position.js'
 import type { SqliteSource } from '../sources/sqlite/sqlite-source.js'
 import { sleep, type TailReadOptions } from './options.js'
 import type { TailRange } from './range.js'
@@ -7,16 +8,16 @@ import type { TailRange } from './range.js'
  * The positions a tail range covers now: from (undefined: the beginning) through until (null:
  * the store is empty, or the range is). A time bound is left to the caller's filter.
  */
-export function sqliteTailBounds(source: SqliteSource, range: TailRange): { from?: number; until: number | null } {
+export function sqliteTailBounds(source: SqliteSource, range: TailRange): { from?: ExactPosition; until: ExactPosition | null } {
   const head = source.headPosition()
-  let from: number | undefined
+  let from: ExactPosition | undefined
   switch (range.from.kind) {
-    case 'end': from = head === null ? undefined : head + 1; break
+    case 'end': from = head === null ? undefined : nextPosition(head); break
     case 'last': from = source.positionFromEnd(range.from.count) ?? undefined; break
     case 'position': from = range.from.position; break
     default: from = undefined // beginning; a time is filtered by the caller
   }
-  let until: number | null
+  let until: ExactPosition | null
   switch (range.until?.kind) {
     case 'position': until = range.until.position; break
     case 'last': until = source.positionFromEnd(range.until.count); break
@@ -42,13 +43,13 @@ export async function* sqliteTail(source: SqliteSource, range: TailRange, option
   }
   if (!range.follow) return
 
-  let next = Math.max(from ?? 0, until === null ? 0 : until + 1)
+  let next = maxPosition(from ?? 0, until === null ? 0 : nextPosition(until))
   while (!options.signal.aborted) {
     await sleep(options.intervalMs, options.signal)
     if (options.signal.aborted) return
     const now = source.headPosition()
     if (now === null || now < next) continue
     for await (const batch of source.batches({ ...options.read, fromPosition: next, untilPosition: now })) yield batch
-    next = now + 1
+    next = nextPosition(now)
   }
 }

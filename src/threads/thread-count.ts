@@ -40,6 +40,6 @@ export function idleCores(before: CpuInfo[], after: CpuInfo[]): number {
 }
 
 /** threadsFor a SQLite range of positions: the span stands in for a count, which would read the table. */
-export function threadsForPositions(first: number | null, last: number | null, since: CpuInfo[], env: NodeJS.ProcessEnv = process.env): number {
-  return first === null || last === null ? 1 : threadsFor(last - first + 1, since, env)
+export function threadsForPositions(first: number | bigint | null, last: number | bigint | null, since: CpuInfo[], env: NodeJS.ProcessEnv = process.env): number {
+  return first === null || last === null ? 1 : threadsFor(Number(last) - Number(first) + 1, since, env)
 }

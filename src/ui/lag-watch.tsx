@@ -2,6 +2,7 @@ import { Box, render, Text } from 'ink'
 import type { LagStatus } from '../lag/status.js'
 import type { AssessedRow, LagMeasurement } from '../lag/report.js'
 import { lagTableCells } from '../output/lag-table.js'
+import { visible } from '../events/terminal-text.js'
 
 export interface LagWatchProps {
   /** "rewind lag bank.db" */
@@ -35,11 +36,11 @@ export function LagWatchView({ title, intervalMs, windowMs, measurement, rows, e
   return (
     <Box flexDirection="column">
       <Text>
-        <Text bold>{title}</Text>
+        <Text bold>{visible(title)}</Text>
         <Text dimColor>{`  every ${seconds(intervalMs)}, window ${seconds(windowMs)}  ${at}  (Ctrl-C to quit)`}</Text>
       </Text>
       {measurement !== undefined && measurement.head.position !== null && (
-        <Text dimColor>{`head ${measurement.head.position.toLocaleString('en-US')}${measurement.head.time === null ? '' : ` at ${measurement.head.time}`}`}</Text>
+        <Text dimColor>{`head ${measurement.head.position.toLocaleString('en-US')}${measurement.head.time === null ? '' : ` at ${visible(measurement.head.time)}`}`}</Text>
       )}
       <Text> </Text>
       {measurement === undefined ? <Text dimColor>measuring…</Text> : (
@@ -51,10 +52,10 @@ export function LagWatchView({ title, intervalMs, windowMs, measurement, rows, e
       {rows.filter((r) => r.status !== 'OK').map((r, i) => (
         <Text key={`reason-${i}`}>
           <Text color={color ? STATUS_COLORS[r.status] : undefined}>{r.status}</Text>
-          {` ${r.name}${r.partition === undefined ? '' : ` ${r.topic}/${r.partition}`}: ${r.reason}`}
+          {` ${visible(`${r.name}${r.partition === undefined ? '' : ` ${r.topic}/${r.partition}`}: ${r.reason}`)}`}
         </Text>
       ))}
-      {error !== undefined && <Text color={color ? 'red' : undefined}>{`last measurement failed: ${error}`}</Text>}
+      {error !== undefined && <Text color={color ? 'red' : undefined}>{`last measurement failed: ${visible(error)}`}</Text>}
     </Box>
   )
 }

@@ -3,6 +3,7 @@ import { isAbsolute, relative } from 'node:path'
 import type { StateResult } from '../fold/fold-stream.js'
 import { handleSigintInstead } from '../modules/user-code.js'
 import { colorEnabled } from '../output/colors.js'
+import { redactUri } from '../sources/redact-uri.js'
 import type { StartOptions } from './state-navigation.js'
 import { UserError } from '../errors.js'
 import { describeFoldProgress } from './fold-progress.js'
@@ -137,7 +138,7 @@ export async function runInteractiveState(options: InteractiveStateOptions): Pro
       createElement(StateApp, {
         timeline,
         stream: options.stream,
-        sourceName: `${shortPath(options.source.name)} · ${shortPath(options.reducer.name)}`,
+        sourceName: `${redactUri(shortPath(options.source.name))} · ${shortPath(options.reducer.name)}`,
         start,
         initial,
         color: colorEnabled(stdout),

@@ -2,6 +2,7 @@ import type { Event } from '../events/event.js'
 import { leaves, type FieldChange } from '../fold/changes.js'
 import { compactJson, inlineValue } from '../output/json.js'
 import type { RowStats, Transition } from './state-timeline.js'
+import { terminalJson, visible } from '../events/terminal-text.js'
 
 /** Cuts text to `width` columns, marking the cut with an ellipsis. */
 export function fit(text: string, width: number): string {
@@ -54,13 +55,13 @@ const BARE = /^[^\s"=]+$/
  */
 export function shortData(event: Event, width: number): string {
   const data = event.data
-  if (data === null || typeof data !== 'object') return fit(compactJson(data), width)
+  if (data === null || typeof data !== 'object') return fit(terminalJson(compactJson(data)), width)
   const parts: string[] = []
   let length = 0
   for (const [path, value] of leaves(data)) {
     const name = path.endsWith('"]') ? path : path.slice(path.lastIndexOf('.') + 1)
-    const text = typeof value === 'string' && BARE.test(value) ? value : compactJson(value)
-    parts.push(`${name}=${text}`)
+    const text = typeof value === 'string' && BARE.test(value) ? visible(value) : terminalJson(compactJson(value))
+    parts.push(`${visible(name)}=${text}`)
     length += name.length + text.length + 2
     if (length > width) break
   }
@@ -94,7 +95,7 @@ export function stateLines(transition: Transition): StateLine[] {
 
 /** A field line's texts within `width` columns: "  path: value" or "~ path: before -> after". */
 export function fieldTexts(line: StateLine, width: number): { mark: string; path: string; value?: string; before?: string; after?: string } {
-  const path = fit(line.path, Math.max(8, Math.floor(width / 2)))
+  const path = fit(visible(line.path), Math.max(8, Math.floor(width / 2)))
   const room = Math.max(8, width - path.length - 4)
   const c = line.change
   if (c === undefined) return { mark: ' ', path, value: inlineValue(line.value, room) }

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js'
 import { compileExpression } from '../events/expression.js'
-import { parseTimeSpec } from '../events/time.js'
+import { parseTimeSpecText } from '../events/time.js'
 import { eventLabel } from './state-format.js'
 import type { Direction, StateTimeline } from './state-timeline.js'
 
@@ -138,7 +138,7 @@ function runBreak(view: ViewState, text: string, timeline: StateTimeline, rows: 
 }
 
 function runTimeJump(view: ViewState, text: string, timeline: StateTimeline, rows: number): ViewState {
-  const iso = parseTimeSpec(text, 'time').toISOString()
+  const iso = parseTimeSpecText(text, 'time')
   const index = timeline.indexAtTime(iso)
   if (index < 0) return jumpTo(view, 0, timeline, rows, { text: `every event is after ${iso}: showing the first`, tone: 'info' })
   return jumpTo(view, index, timeline, rows, { text: `${label(timeline, index)}: the last event at or before ${iso}`, tone: 'info' })

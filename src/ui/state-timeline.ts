@@ -7,6 +7,7 @@ import { reducerFailure, type Reducer } from '../fold/reducer.js'
 import { StreamWarnings } from '../fold/stream-warnings.js'
 import type { EventSource, ReadOptions } from '../sources/source.js'
 import { EMPTY_CHAIN, type UpcastChain } from '../upcast/chain.js'
+import { compareTimes } from '../events/time.js'
 
 /** A jump refolds at most this many events from the nearest checkpoint. */
 export const CHECKPOINT_EVERY = 256
@@ -219,7 +220,7 @@ export class StateTimeline {
 
   /** The last event at or before an ISO time; -1 when every event is later. */
   indexAtTime(iso: string): number {
-    return this.lastWhere(this.ordered.time, (i) => this.list.at(i).time <= iso)
+    return this.lastWhere(this.ordered.time, (i) => compareTimes(this.list.at(i).time, iso) <= 0)
   }
 
   /** The last event at or up to a stream version (events without one count 1, 2, 3...). */

@@ -6,6 +6,7 @@ import { typeColor } from '../output/colors.js'
 import { eventLabel, fieldTexts, fit, pad, rowColumns, shortData, stateLines, timeFormatter, windowAround, wrapText, type StateLine } from './state-format.js'
 import { initialView, pressKey, PROMPT_LABELS, scrollTop, type ViewState } from './state-navigation.js'
 import type { StateTimeline, Transition } from './state-timeline.js'
+import { terminalJson, visible } from '../events/terminal-text.js'
 
 export interface StateAppProps {
   timeline: StateTimeline
@@ -115,7 +116,7 @@ function TitleLine(props: StateAppProps & { view: ViewState; columns: number }):
   const flagged = timeline.flagged
   const where = timeline.length === 0 ? 'no events' : `${eventLabel(timeline.event(view.cursor))} · ${view.cursor + 1} of ${timeline.length}`
   const right = `${flagged > 0 ? `! ${flagged} event${flagged === 1 ? '' : 's'} with warnings  ` : ''}? help`
-  const left = fit(`rewind state ${props.stream}  ${where}  ${props.sourceName}`, Math.max(0, columns - right.length - 1))
+  const left = fit(visible(`rewind state ${props.stream}  ${where}  ${props.sourceName}`), Math.max(0, columns - right.length - 1))
   return (
     <Box width={columns} justifyContent="space-between">
       <Text bold wrap="truncate-end">{left}</Text>
@@ -153,14 +154,14 @@ function EventList({ timeline, cursor, top, rows, width, color }: EventListProps
     const event = timeline.event(i)
     const selected = i === cursor
     const warned = timeline.warnings[i] !== undefined
-    const type = pad(event.type, columns.type)
+    const type = pad(visible(event.type), columns.type)
     const typeText = color ? typeColor(style, event.type)(type) : type
     const data = shortData(event, dataWidth)
     const line =
       (selected ? style.bold('▶') : ' ') +
       (warned ? style.bold(color ? style.red('!') : '!') : ' ') +
       pad(eventLabel(event), columns.version) + ' ' +
-      (showTime ? (selected ? format(event.time) : style.dim(format(event.time))) + ' ' : '') +
+      (showTime ? (selected ? visible(format(event.time)) : style.dim(visible(format(event.time)))) + ' ' : '') +
       (timeline.ignored[i] && !selected ? style.dim(typeText) : typeText) + ' ' +
       (selected ? data.padEnd(dataWidth) : style.dim(data))
     lines.push(selected ? style.inverse(line) : line)
@@ -191,15 +192,15 @@ function StatePanel({ timeline, transition, width, height, color }: { timeline: 
     const { event, index } = transition
     out.push(
       <Text key="h1" wrap="truncate-end">
-        <Text bold>{eventLabel(event)} {event.type}</Text>
+        <Text bold>{eventLabel(event)} {visible(event.type)}</Text>
         <Text dimColor>  schema v{event.schemaVersion}</Text>
       </Text>,
       <Text key="h2" dimColor wrap="truncate-end">
-        {event.time}  position {String(event.position)}
+        {visible(`${event.time}  position ${String(event.position)}`)}
       </Text>,
     )
-    if (timeline.ignored[index]) out.push(<Text key="ign" color={color ? 'yellow' : undefined} wrap="truncate-end">the reducer ignores {event.type}</Text>)
-    const warnings = (timeline.warnings[index] ?? []).flatMap((w) => wrapText(`! ${w}`, inner)).slice(0, Math.max(0, Math.floor(room / 3)))
+    if (timeline.ignored[index]) out.push(<Text key="ign" color={color ? 'yellow' : undefined} wrap="truncate-end">the reducer ignores {visible(event.type)}</Text>)
+    const warnings = (timeline.warnings[index] ?? []).flatMap((w) => wrapText(`! ${visible(w)}`, inner)).slice(0, Math.max(0, Math.floor(room / 3)))
     warnings.forEach((w, i) => out.push(<Text key={`w${i}`} color={color ? 'red' : undefined} wrap="truncate-end">{w}</Text>))
 
     const lines = stateLines(transition)
@@ -214,8 +215,8 @@ function StatePanel({ timeline, transition, width, height, color }: { timeline: 
 
     const left = room - out.length
     if (left >= 3) {
-      const data = wrapText(`data ${compactJson(event.data)}`, inner)
-      const meta = wrapText(`meta ${compactJson(event.meta)}`, inner)
+      const data = wrapText(`data ${terminalJson(compactJson(event.data))}`, inner)
+      const meta = wrapText(`meta ${terminalJson(compactJson(event.meta))}`, inner)
       const detail = [...data, ...meta].slice(0, left - 1)
       out.push(<Text key="gap2"> </Text>)
       detail.forEach((d, i) => out.push(<Text key={`d${i}`} dimColor wrap="truncate-end">{d}</Text>))
@@ -258,7 +259,7 @@ function HelpPanel({ timeline, height }: { timeline: StateTimeline; height: numb
         <>
           <Text> </Text>
           <Text bold>warnings in this stream</Text>
-          {timeline.summary.map((w, i) => <Text key={i} wrap="truncate-end">! {w}</Text>)}
+          {timeline.summary.map((w, i) => <Text key={i} wrap="truncate-end">! {visible(w)}</Text>)}
         </>
       ) : null}
     </Box>
@@ -282,7 +283,7 @@ function StatusLine({ view, columns, color }: { view: ViewState; columns: number
   }
   if (view.message !== undefined) {
     const tone = view.message.tone === 'error' ? 'red' : 'green'
-    return <Text color={color ? tone : undefined} wrap="truncate-end">{fit(view.message.text, columns)}</Text>
+    return <Text color={color ? tone : undefined} wrap="truncate-end">{fit(visible(view.message.text), columns)}</Text>
   }
   return <Text dimColor wrap="truncate-end">{fit('→/← j/k step  PgDn/PgUp ±10  g/G first/last  / search  n/N next  b break  t time  ? help  q quit', columns)}</Text>
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { seededRandom } from '../demo/bank-events.js'
 import { NARROW_CHARACTERS } from './narrow-characters.js'
 import { terminalOutput, type OutputParts } from './terminal-output.js'
+import { guardStyledText } from '../events/terminal-text.js'
 
 // ink's own Output, and the packages it uses, from ink's directory (as the bundle resolves them).
 const inkBuild = dirname(createRequire(import.meta.url).resolve('ink'))
@@ -29,7 +30,13 @@ async function outputs(): Promise<{ InkOutput: OutputClass; FastOutput: OutputCl
     import('@alcalzone/ansi-tokenize'),
   ])
   const FastOutput = terminalOutput({ stringWidth, sliceAnsi, ...tokenizer } as OutputParts)
-  return { InkOutput, FastOutput: FastOutput as unknown as OutputClass }
+  // Ours escapes what is not SGR styling (store data must not drive the terminal); ink's draws it.
+  class GuardedInkOutput extends (InkOutput as OutputClass) {
+    override write(x: number, y: number, text: string, options: { transformers: Array<(line: string, index: number) => string> }): void {
+      super.write(x, y, guardStyledText(text), options)
+    }
+  }
+  return { InkOutput: GuardedInkOutput, FastOutput: FastOutput as unknown as OutputClass }
 }
 
 type Operation = (output: OutputLike) => void

@@ -17,6 +17,7 @@
  */
 
 import { NARROW_CHARACTERS } from './narrow-characters.js'
+import { guardStyledText } from '../events/terminal-text.js'
 
 interface AnsiCode {
   type: 'ansi'
@@ -178,7 +179,8 @@ export function terminalOutput(parts: OutputParts) {
     }
 
     write(x: number, y: number, text: string, options: { transformers: Transformer[] }): void {
-      if (text) this.operations.push({ type: 'write', x, y, text, transformers: options.transformers })
+      // The last guard of the views: only SGR styling reaches the terminal; the views escape store text first.
+      if (text) this.operations.push({ type: 'write', x, y, text: guardStyledText(text), transformers: options.transformers })
     }
 
     clip(clip: Clip): void {

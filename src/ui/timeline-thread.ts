@@ -11,6 +11,7 @@ import { startFoldingThread } from './folding-thread.js'
 import { startingPoint, type StartOptions, type ViewState } from './state-navigation.js'
 import { readStream, StateTimeline, TimelineFold, type TimelineParts } from './state-timeline.js'
 import { noEventsOnceUpcast, PAGE_EVENTS } from './stream-pages.js'
+import { visible } from '../events/terminal-text.js'
 
 export interface TimelineWorkerInput {
   /** The source the thread opens to read it itself: a SQLite store, or any source from how it was opened. */
@@ -93,7 +94,7 @@ export interface OpenedTimeline {
 }
 
 const debug = (message: string) => {
-  if (process.env.DEBUG?.includes('rewind')) process.stderr.write(`state -i: ${message}\n`)
+  if (process.env.DEBUG?.includes('rewind')) process.stderr.write(`state -i: ${visible(message)}\n`)
 }
 
 /**

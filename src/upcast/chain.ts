@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js'
-import type { Event } from '../events/event.js'
+import { unqualifiedType, type Event } from '../events/event.js'
 
 /** Lifts one event type by one schema version; may rename (another type) or split (an array). */
 export interface Upcaster {
@@ -47,7 +47,14 @@ export class UpcastChain {
 
   /** The upcaster that applies to this type and version, if any. */
   next(type: string, schemaVersion: number): Upcaster | undefined {
-    return this.byType.get(type)?.get(schemaVersion)
+    const byFrom = this.byType.get(type) ?? this.byShortName(type)
+    return byFrom?.get(schemaVersion)
+  }
+
+  /** Upcasters written for `Account.Opened` lift `crm:Account.Opened` too, unless one names it whole. */
+  private byShortName(type: string): Map<number, Upcaster> | undefined {
+    const short = unqualifiedType(type)
+    return short === undefined ? undefined : this.byType.get(short)
   }
 
   /** The highest `to` per type: the version its events should end at. */

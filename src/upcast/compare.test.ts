@@ -31,3 +31,14 @@ describe('structuralDiff', () => {
     expect(describeDiff({ path: 'data.id', kind: 'unexpected', actual: 1 })).toBe('data.id: not expected, got 1')
   })
 })
+
+describe('compareWithGolden: times are instants', () => {
+  const event = { position: 1, stream: 's', type: 'T', schemaVersion: 1, time: '2025-06-01T10:00:01.000Z', data: {}, meta: {} }
+  it('a golden time written without milliseconds, or in another zone, matches', () => {
+    expect(compareWithGolden(event, { time: '2025-06-01T10:00:01Z' })).toEqual([])
+    expect(compareWithGolden(event, { time: '2025-06-01T12:00:01+02:00' })).toEqual([])
+  })
+  it('another instant is a difference, shown as written', () => {
+    expect(compareWithGolden(event, { time: '2025-06-01T10:00:02Z' })).toEqual([{ path: 'time', kind: 'changed', expected: '2025-06-01T10:00:02Z', actual: '2025-06-01T10:00:01.000Z' }])
+  })
+})

@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import type { KafkaConfig } from '../../config.js'
 import { UserError } from '../../errors.js'
 import { parseDuration } from '../../events/time.js'
+import { readRegularFile } from '../../files/regular-file.js'
+import { redactSecrets, redactUri } from '../redact-uri.js'
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512'
 export const SASL_MECHANISMS: SaslMechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512']
@@ -35,6 +37,7 @@ export const KAFKA_URI_FORMS = 'kafka://HOST:PORT[,HOST:PORT]/TOPIC, or kafka://
 
 /** `kafka://h1:9092,h2:9092/topic`, `kafka:///topic` or `kafka://topic`. */
 export function parseKafkaUri(uri: string, options: { topicOptional?: boolean } = {}): { hosts: string[]; topic: string } {
+  const shown = redactUri(uri)
   const rest = uri.replace(/^kafka:\/\//, '')
   const slash = rest.indexOf('/')
   let hostPart = ''
@@ -45,17 +48,13 @@ export function parseKafkaUri(uri: string, options: { topicOptional?: boolean } 
   } else if (/[:,]/.test(rest)) {
     // `lag kafka://HOST:PORT` looks at every topic of the groups.
     if (options.topicOptional === true) return { hosts: splitBrokers(rest), topic: '' }
-    throw new UserError(`${uri}: no topic; expected ${KAFKA_URI_FORMS}`)
+    throw new UserError(`${shown}: no topic; expected ${KAFKA_URI_FORMS}`)
   }
   if (options.topicOptional === true && topic.replace(/\/+$/, '') === '') return { hosts: splitBrokers(hostPart), topic: '' }
-  if (hostPart.includes('@')) throw new UserError(`${redactUserInfo(uri)}: credentials in the URI are not supported; use --sasl-username and KAFKA_SASL_PASSWORD`)
+  if (hostPart.includes('@')) throw new UserError(`${shown}: credentials in the URI are not supported; use --sasl-username and KAFKA_SASL_PASSWORD`)
   topic = decodeURIComponent(topic.replace(/\/+$/, ''))
-  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new UserError(`${uri}: "${topic}" is not a Kafka topic name (letters, digits, ".", "_", "-"); expected ${KAFKA_URI_FORMS}`)
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new UserError(`${shown}: "${redactUri(topic)}" is not a Kafka topic name (letters, digits, ".", "_", "-"); expected ${KAFKA_URI_FORMS}`)
   return { hosts: splitBrokers(hostPart), topic }
-}
-
-function redactUserInfo(uri: string): string {
-  return uri.replace(/\/\/[^/@]*@/, '//***@')
 }
 
 function splitBrokers(value: string | string[] | undefined): string[] {
@@ -66,7 +65,12 @@ function splitBrokers(value: string | string[] | undefined): string[] {
 
 function checkBroker(broker: string, from: string): string {
   const withPort = /:\d+$/.test(broker) ? broker : `${broker}:9092`
-  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/.test(withPort)) throw new UserError(`${from}: "${broker}" is not HOST:PORT`)
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):\d{1,5}$/.test(withPort)) {
+    // USER:PASSWORD@HOST in --brokers or KAFKA_BROKERS: no scheme for redactSecrets to see.
+    const shown = broker.includes('@') ? `***@${broker.slice(broker.lastIndexOf('@') + 1)}` : broker
+    const ipv6 = /^[0-9a-fA-F]*:[0-9a-fA-F:.]*$/.test(broker) ? '; an IPv6 address goes in brackets, as in [::1]:9092' : ''
+    throw new UserError(`${from}: "${shown}" is not HOST:PORT${broker.includes('@') ? '; credentials go in --sasl-username and KAFKA_SASL_PASSWORD' : ipv6}`)
+  }
   return withPort
 }
 
@@ -100,11 +104,7 @@ function readPem(value: string | undefined, what: string, dir: string): string |
   if (value.includes('-----BEGIN')) return value
   const file = isAbsolute(value) ? value : resolve(dir, value)
   if (!existsSync(file)) throw new UserError(`${what}: no such file ${value}`)
-  try {
-    return readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new UserError(`${what}: cannot read ${value}: ${(error as Error).message}`)
-  }
+  return readRegularFile(file, { shown: `${what} ${value}`, expected: 'a PEM file', maxBytes: 2 ** 20 })
 }
 
 export interface ConnectionInputs {
@@ -131,10 +131,10 @@ export function resolveKafkaTarget(uri: string, inputs: ConnectionInputs, option
   let brokers: string[]
   let from: string
   if (flag('brokers') !== undefined) [brokers, from] = [splitBrokers(flag('brokers') as string), '--brokers']
-  else if (hosts.length > 0) [brokers, from] = [hosts, uri]
+  else if (hosts.length > 0) [brokers, from] = [hosts, redactUri(uri)]
   else if (env.KAFKA_BROKERS?.trim()) [brokers, from] = [splitBrokers(env.KAFKA_BROKERS), 'KAFKA_BROKERS']
   else [brokers, from] = [splitBrokers(config.brokers), 'config "kafka.brokers"']
-  if (brokers.length === 0) throw new UserError(`${uri}: no Kafka brokers given; expected ${KAFKA_URI_FORMS}`)
+  if (brokers.length === 0) throw new UserError(`${redactUri(uri)}: no Kafka brokers given; expected ${KAFKA_URI_FORMS}`)
   brokers = brokers.map((b) => checkBroker(b, from))
 
   const timeoutSpec = (flag('timeout') as string | undefined) ?? env.KAFKA_TIMEOUT ?? config.timeout
@@ -175,6 +175,7 @@ export function resolveKafkaTarget(uri: string, inputs: ConnectionInputs, option
 /** Removes secrets from text that may reach a user (error messages from the client). */
 export function redact(text: string, connection: KafkaConnection): string {
   const secret = connection.sasl?.password
-  if (secret === undefined || secret === '') return text
-  return text.split(secret).join('***')
+  const masked = redactSecrets(text)
+  if (secret === undefined || secret === '') return masked
+  return masked.split(secret).join('***')
 }

@@ -1,4 +1,5 @@
 import { UserError } from '../../errors.js'
+import { nestsDeeperThan, tooDeep } from '../../events/json-depth.js'
 import type { Event } from '../../events/event.js'
 import { normalizeStoredTime } from '../../events/time.js'
 import type { KafkaRecord } from './kafka-client.js'
@@ -191,6 +192,8 @@ export class KafkaDecoder {
       // Only try to parse what can start a JSON value: most bodies are objects.
       if (c === 123 || c === 91 || c === 34 || c === 116 || c === 102 || c === 110 || c === 45 || (c >= 48 && c <= 57) || c === 32 || c === 10 || c === 13 || c === 9) {
         try {
+          // Too deep to print or fold: shown as the text it is.
+          if (nestsDeeperThan(text)) throw new Error(tooDeep('the value'))
           parsed = JSON.parse(text)
           isJson = true
         } catch {

@@ -14,6 +14,8 @@ import kafkajs, { type Admin, type Kafka as KafkaInstance, type LogEntry } from 
 import { isDebug, UserError } from '../../errors.js'
 import { redact, type KafkaConnection } from './connection.js'
 import { unreachableReason } from './unreachable.js'
+import { kafkajsBroker, socketFactory } from './ipv6-brokers.js'
+import { guardKafkaWire, lastWireProblem, stalledResponses, wireProblemOf } from './wire-guard.js'
 import { decodeFetchResponseV11, planRecordSet, readBatches, recordSetMagic, type BatchSpan, type FetchedPartition, type RecordSetPlan } from './fetch-response.js'
 
 const { Kafka, logLevel, AssignerProtocol } = kafkajs
@@ -532,7 +534,10 @@ class KafkajsClient implements KafkaClient {
     const brokers = this.connection.brokers.join(',')
     const reason = error.message ?? String(error)
     let message: string
-    if (error.name === 'KafkaJSSASLAuthenticationError' || /SASL|authenticat/i.test(reason)) {
+    const wire = wireProblemOf(error)
+    if (wire !== undefined) {
+      message = wire
+    } else if (error.name === 'KafkaJSSASLAuthenticationError' || /SASL|authenticat/i.test(reason)) {
       message = `authentication failed for user "${this.connection.sasl?.username ?? ''}" (${reason}); check the SASL mechanism, user name and password`
     } else if (error.type === 'TOPIC_AUTHORIZATION_FAILED' || error.type === 'GROUP_AUTHORIZATION_FAILED') {
       message = `cannot ${what}: not authorized (${error.type})`
@@ -567,6 +572,7 @@ function decodeAssignment(protocolType: string, buffer: Buffer | undefined): Rec
  * and what went wrong. kafkajs' own logging is silenced (DEBUG=rewind shows it on stderr).
  */
 export async function connectKafka(connection: KafkaConnection): Promise<KafkaClient> {
+  guardKafkaWire()
   let client: KafkajsClient | undefined
   let lastLog = ''
   const logCreator = () => (entry: LogEntry) => {
@@ -578,7 +584,8 @@ export async function connectKafka(connection: KafkaConnection): Promise<KafkaCl
   }
   const kafka = new Kafka({
     clientId: connection.clientId,
-    brokers: connection.brokers,
+    brokers: connection.brokers.map(kafkajsBroker),
+    socketFactory: socketFactory() as never,
     ssl: connection.tls === undefined ? undefined : Object.keys(connection.tls).length === 0 ? true : connection.tls,
     sasl: connection.sasl as never,
     connectionTimeout: Math.min(connection.timeoutMs, 3000),
@@ -594,8 +601,14 @@ export async function connectKafka(connection: KafkaConnection): Promise<KafkaCl
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const seconds = connection.timeoutMs / 1000
-      const detail = lastLog === '' ? '' : ` (${lastLog})`
-      reject(new UserError(redact(`kafka ${brokers}: no answer within ${seconds}s${detail}; check the address (--brokers, KAFKA_BROKERS), TLS and SASL settings, or raise --timeout`, connection)))
+      const wire = lastWireProblem()
+      if (wire !== undefined) {
+        reject(new UserError(redact(`kafka ${brokers}: ${wire}`, connection)))
+        return
+      }
+      const stalled = stalledResponses()
+      const detail = stalled !== '' ? ` (${stalled})` : lastLog === '' ? '' : ` (${lastLog})`
+      reject(new UserError(redact(`kafka ${brokers}: no ${stalled === '' ? '' : 'complete '}answer within ${seconds}s${detail}; check the address (--brokers, KAFKA_BROKERS), TLS and SASL settings, or raise --timeout`, connection)))
     }, connection.timeoutMs)
   })
   try {

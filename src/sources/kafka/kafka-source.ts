@@ -7,6 +7,7 @@ import type { EventSource, ReadOptions, SourceSummary } from '../source.js'
 import { resolveKafkaTarget } from './connection.js'
 import { KafkaDecoder } from './envelope.js'
 import { connectKafka, type ConsumeRange, type KafkaClient, type PartitionOffsets } from './kafka-client.js'
+import { visible } from '../../events/terminal-text.js'
 
 export interface KafkaOpenOptions {
   config?: RewindConfig
@@ -155,7 +156,7 @@ export async function openKafkaSource(uri: string, options: KafkaOpenOptions): P
   const decoder = new KafkaDecoder({
     topic: target.topic,
     streamPath: options.flags['stream-path'] as string | undefined,
-    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+    onWarning: (message) => process.stderr.write(`warning: ${visible(message)}\n`),
   })
   const client = await connectKafka(target.connection)
   try {

@@ -1,4 +1,5 @@
 import { InvalidValueError } from './values.js'
+import { nestsDeeperThan, tooDeep } from '../../events/json-depth.js'
 
 /**
  * The Python `eventsourcing` library stores each event as `topic` ("module:Class.Event")
@@ -6,11 +7,6 @@ import { InvalidValueError } from './values.js'
  * {"_type_": NAME, "_data_": VALUE} (datetime_iso, uuid_hex, decimal_str, ...).
  */
 const ENVELOPE = new Set(['originator_id', 'originator_version', 'timestamp', 'originator_topic', 'class_version'])
-
-export function eventTypeFromTopic(topic: string): string {
-  const colon = topic.lastIndexOf(':')
-  return colon === -1 ? topic : topic.slice(colon + 1)
-}
 
 function untranscode(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(untranscode)
@@ -48,6 +44,7 @@ export function decodeStoredEventState(state: unknown): DecodedStoredEvent {
     }
     text = state.toString('utf8')
   } else text = String(state)
+  if (nestsDeeperThan(text)) throw new InvalidValueError(tooDeep('state'))
   const parsed = untranscode(JSON.parse(text)) as Record<string, unknown>
   const data: Record<string, unknown> = {}
   for (const key of Object.keys(parsed)) if (!ENVELOPE.has(key)) data[key] = parsed[key]

@@ -23,7 +23,19 @@ export interface SqliteLayout {
   mapping: ColumnMapping
   /** Extra SQL condition that selects events (e.g. Emmett's non-archived events). */
   where?: string
+  /** SQL for the metadata when the library's reader adds to what is stored (Emmett). */
+  metadataSql?: string
 }
+
+/**
+ * Emmett's readStream and readMessagesBatch return the stored metadata with messageId,
+ * streamName, streamPosition and globalPosition set from the columns (emmett-sqlite 0.42.4,
+ * dist/index.js, readStream): the stored streamPosition is the stream's version before the
+ * append, the same for a whole batch. json_set keeps and replaces keys as that spread does.
+ */
+const EMMETT_READ_METADATA =
+  `CASE WHEN json_valid(message_metadata) AND json_type(message_metadata) = 'object' THEN json_set(message_metadata, ` +
+  `'$.messageId', message_id, '$.streamName', stream_id, '$.streamPosition', stream_position, '$.globalPosition', global_position) ELSE message_metadata END`
 
 export const MAPPING_FLAGS =
   '--table, --stream-column, --type-column, --data-column, --time-column, --position-column, ' +
@@ -130,6 +142,9 @@ export function detectLayout(db: Database.Database, file: string, overrides: Par
   }
 
   const mapping = { ...base, ...definedOnly(overrides) } as Partial<ColumnMapping>
+  const emmettReader = preset === 'emmett' && Object.keys(definedOnly(overrides)).length === 0  // A guessed version column that is the global order (`--position-column seq`, and seq is also a
+  // version name) is none: without one, an event's version is its ordinal in its stream.
+  if (overrides.version === undefined && mapping.version !== undefined && mapping.version === (mapping.position ?? 'rowid')) delete mapping.version
   if (Object.keys(definedOnly(overrides)).some((k) => k !== 'table') && preset !== 'custom') preset = 'custom'
   const columns = new Set(tableColumns(db, mapping.table!).map((c) => c.name))
   const missing = (['stream', 'type', 'data'] as const).filter((k) => mapping[k] === undefined)
@@ -144,7 +159,7 @@ export function detectLayout(db: Database.Database, file: string, overrides: Par
       throw new UserError(`${file}: table "${mapping.table}" has no column "${column}" (columns: ${[...columns].join(', ')})`)
     }
   }
-  return { preset, mapping: mapping as ColumnMapping, where }
+  return { preset, mapping: mapping as ColumnMapping, where, metadataSql: emmettReader ? EMMETT_READ_METADATA : undefined }
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -1,28 +1,56 @@
 import Database from 'better-sqlite3'
 import { existsSync, statSync } from 'node:fs'
+import { otherFileKind } from '../../files/regular-file.js'
 import { UserError } from '../../errors.js'
 import type { Event } from '../../events/event.js'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../events/json-depth.js'
+import { exactPosition, exactPositionSql, type ExactPosition } from '../../events/position.js'
 import { normalizeStoredTime } from '../../events/time.js'
 import { findCheckpointTables, readCheckpoints } from '../../lag/checkpoints.js'
 import { rankSimilar } from '../similar.js'
 import type { EventSource, ReadOptions, SourceSummary, TypeVersionCount } from '../source.js'
-import { decodeStoredEventState, eventTypeFromTopic } from './eventsourcing.js'
+import { decodeStoredEventState } from './eventsourcing.js'
 import { detectLayout, quoteIdent, type ColumnMapping, type SqliteLayout } from './layout.js'
+import { describeSqliteError, explainSqlite, explainSqliteRows, type SqlitePlace } from './sqlite-errors.js'
 import { storedLine, type RowShape } from './stored-line.js'
-import { asText, InvalidValueError, parseJsonColumn, parseSchemaVersion } from './values.js'
+import { needsPrivateCopy, privateCopy } from './read-only-wal.js'
+import { asText, checkJsonColumn, InvalidValueError, parseJsonColumn, parseSchemaVersion } from './values.js'
 
-/** Opens a SQLite file read-only; never creates one, and names what is wrong in one line. */
+/**
+ * Opens a SQLite file read-only; never creates one, and names what is wrong in one line. A WAL
+ * store the user cannot open in place (see read-only-wal.ts) is read from a private copy.
+ */
 export function openDatabaseReadOnly(file: string): Database.Database {
   if (!existsSync(file)) throw new UserError(`${file}: no such file (rewind never creates a store)`)
-  if (statSync(file).isDirectory()) throw new UserError(`${file}: is a directory, expected a SQLite file`)
+  // A pipe or a device would block SQLite's open, or be read as garbage.
+  const kind = otherFileKind(statSync(file))
+  if (kind !== undefined) throw new UserError(`${file}: is ${kind}, expected a SQLite file`)
+  const open = (path: string) => {
+    const db = new Database(path, { readonly: true, fileMustExist: true })
+    try {
+      db.prepare('SELECT count(*) FROM sqlite_master').get()
+    } catch (error) {
+      db.close()
+      throw error
+    }
+    return db
+  }
   let db: Database.Database
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true })
-    db.prepare('SELECT count(*) FROM sqlite_master').get()
+    db = open(file)
   } catch (error) {
-    const message = (error as Error).message
-    if (/not a database|file is encrypted/i.test(message)) throw new UserError(`${file}: not a SQLite database (${message})`)
-    throw new UserError(`${file}: cannot open as SQLite: ${message}`, { cause: error })
+    let failure = error
+    if (needsPrivateCopy(file)) {
+      try {
+        return open(privateCopy(file))
+      } catch (copyError) {
+        if (copyError instanceof UserError) throw copyError
+        failure = copyError
+      }
+    }
+    const described = describeSqliteError(failure, { file })
+    if (described instanceof UserError) throw described
+    throw new UserError(`${file}: cannot open as SQLite: ${(failure as Error).message}`, { cause: failure })
   }
   return db
 }
@@ -31,6 +59,8 @@ export function openDatabaseReadOnly(file: string): Database.Database {
 export interface SqliteSourceSpec {
   file: string
   layout: SqliteLayout
+  /** The file actually opened, when not `file` (a private copy: read-only-wal.ts). */
+  openedAs?: string
 }
 
 export class SqliteSource implements EventSource {
@@ -41,9 +71,9 @@ export class SqliteSource implements EventSource {
   private readonly streamExpr: string
   private readonly from: string
 
-  constructor(readonly file: string, mapping: Partial<ColumnMapping> = {}, layout?: SqliteLayout) {
-    this.db = openDatabaseReadOnly(file)
-    this.layout = layout ?? detectLayout(this.db, file, mapping)
+  constructor(readonly file: string, mapping: Partial<ColumnMapping> = {}, layout?: SqliteLayout, openedAs?: string) {
+    this.db = openDatabaseReadOnly(openedAs ?? file)
+    this.layout = layout ?? explainSqlite({ file }, () => detectLayout(this.db, file, mapping))
     const m = this.layout.mapping
     this.positionExpr = m.position === undefined ? 'rowid' : quoteIdent(m.position)
     this.streamExpr = quoteIdent(m.stream)
@@ -54,16 +84,19 @@ export class SqliteSource implements EventSource {
     return this.file
   }
 
+  /** What a SQLite error names: this file and its events table (see sqlite-errors.ts). */
+  private readonly place = (): SqlitePlace => ({ file: this.file, table: this.layout?.mapping.table })
+
   /**
    * For worker threads. Not the mapping alone: detecting the layout again from a full mapping
    * would lose the preset (eventsourcing's decoding, Emmett's non-archived condition).
    */
   get spec(): SqliteSourceSpec {
-    return { file: this.file, layout: this.layout }
+    return { file: this.file, layout: this.layout, ...(this.db.name !== this.file && { openedAs: this.db.name }) }
   }
 
   static open(spec: SqliteSourceSpec): SqliteSource {
-    return new SqliteSource(spec.file, {}, spec.layout)
+    return new SqliteSource(spec.file, {}, spec.layout, spec.openedAs)
   }
 
   private readonly shapes = new Map<boolean, RowShape>()
@@ -74,7 +107,7 @@ export class SqliteSource implements EventSource {
     let shape = this.shapes.get(withMeta)
     if (shape !== undefined) return shape
     const m = this.layout.mapping
-    const columns = [this.positionExpr, this.streamExpr, quoteIdent(m.type), quoteIdent(m.data)]
+    const columns = [exactPositionSql(this.positionExpr), this.streamExpr, quoteIdent(m.type), quoteIdent(m.data)]
     const add = (name: string | undefined) => {
       if (name === undefined) return -1
       columns.push(quoteIdent(name))
@@ -83,9 +116,18 @@ export class SqliteSource implements EventSource {
     const version = add(m.version)
     const schemaVersion = add(m.schemaVersion)
     const time = add(m.time)
-    const meta = withMeta ? add(m.metadata) : -1
+    let meta = -1
+    if (withMeta && m.metadata !== undefined) meta = columns.push(this.layout.metadataSql ?? quoteIdent(m.metadata)) - 1
     const eventId = withMeta ? add(m.eventId) : -1
-    shape = { select: columns.join(', '), version, schemaVersion, time, meta, eventId }
+    // Unread metadata is still checked: SQLite vouches for plain JSON text (json_valid, RFC 8259,
+    // at most 1000 deep) and only the rest comes to JavaScript, to be parsed and named if bad.
+    let metaCheck = -1
+    if (!withMeta && m.metadata !== undefined) {
+      const c = quoteIdent(m.metadata)
+      columns.push(`CASE WHEN ${c} IS NULL OR ${c} = '' OR (typeof(${c}) = 'text' AND json_valid(${c})) THEN NULL ELSE ${c} END`)
+      metaCheck = columns.length - 1
+    }
+    shape = { select: columns.join(', '), version, schemaVersion, time, meta, eventId, metaCheck }
     this.shapes.set(withMeta, shape)
     return shape
   }
@@ -109,7 +151,7 @@ export class SqliteSource implements EventSource {
     }
     if (options.fromPosition !== undefined) {
       parts.push(`${this.positionExpr} >= ?`)
-      params.push(Number(options.fromPosition))
+      params.push(exactPosition(options.fromPosition))
     }
     if (options.streamRange?.from !== undefined) {
       parts.push(`${this.streamExpr} >= ?`)
@@ -121,11 +163,11 @@ export class SqliteSource implements EventSource {
     }
     if (options.untilPosition !== undefined) {
       parts.push(`${this.positionExpr} <= ?`)
-      params.push(Number(options.untilPosition))
+      params.push(exactPosition(options.untilPosition))
     }
     if (options.belowPosition !== undefined) {
       parts.push(`${this.positionExpr} < ?`)
-      params.push(options.belowPosition)
+      params.push(exactPosition(options.belowPosition))
     }
     return parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`
   }
@@ -140,24 +182,42 @@ export class SqliteSource implements EventSource {
     return undefined
   }
 
+  private nullTimeNoted = false
+
+  /** A NULL time is read as "" (a store may leave the column empty), said once per read of the store. */
+  private noteNullTime(row: unknown[], options: ReadOptions): void {
+    if (this.nullTimeNoted) return
+    this.nullTimeNoted = true
+    const m = this.layout.mapping
+    ;(options.onNotice ?? options.onWarning)?.(`${this.file}: ${m.table} row at position ${String(row[0])}: ${m.time} is NULL, so the event has no time (""); later rows like it are not reported`)
+  }
+
   private decode(row: unknown[], shape: RowShape, options: ReadOptions): Event | undefined {
+    const m = this.layout.mapping
     try {
+      // No stream or type: not an event (they printed as the string "null").
+      if (row[1] === null) throw new InvalidValueError(`${m.stream} is NULL (expected the stream id)`)
+      if (row[2] === null) throw new InvalidValueError(`${m.type} is NULL (expected the event type)`)
+      if (shape.time !== -1 && row[shape.time] === null) this.noteNullTime(row, options)
+      // Metadata that is not read (replay) is still checked, as every other command reads it.
+      if (shape.metaCheck !== -1) checkJsonColumn(row[shape.metaCheck], m.metadata ?? 'metadata')
       let type: string, data: unknown, time: unknown, schemaVersion: number
       if (this.layout.preset === 'eventsourcing') {
-        type = eventTypeFromTopic(asText(row[2]))
+        // The whole topic (`module:Class.Event`): two modules' `Account.Opened` are two types.
+        type = asText(row[2])
         const decoded = decodeStoredEventState(row[3])
         data = decoded.data
         time = decoded.time
         schemaVersion = decoded.schemaVersion
       } else {
         type = typeof row[2] === 'string' ? (row[2] as string) : asText(row[2])
-        data = parseJsonColumn(row[3])
+        data = parseJsonColumn(row[3], m.data)
         time = shape.time === -1 ? null : row[shape.time]
         schemaVersion = shape.schemaVersion === -1 ? 1 : parseSchemaVersion(row[shape.schemaVersion])
       }
       let meta: Record<string, unknown> = {}
       if (shape.meta !== -1 && row[shape.meta] !== null) {
-        const parsed = parseJsonColumn(row[shape.meta])
+        const parsed = parseJsonColumn(row[shape.meta], m.metadata)
         if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) meta = parsed as Record<string, unknown>
       }
       if (shape.eventId !== -1 && row[shape.eventId] !== null && meta.eventId === undefined) meta.eventId = row[shape.eventId]
@@ -215,7 +275,7 @@ export class SqliteSource implements EventSource {
     // more of young generation in a 1M-event upcast check, for no measurable speed). One stream
     // is read in one query when it can be: half the streams of the bench store have over 100 events.
     const page = options.stream !== undefined ? 1000 : Math.min(size, 100)
-    for (const rows of this.rowPages(options, shape, page)) {
+    for (const rows of explainSqliteRows(this.place, this.rowPages(options, shape, page))) {
       for (const row of rows) {
         let event: Event | undefined
         try {
@@ -244,7 +304,7 @@ export class SqliteSource implements EventSource {
   *ndjsonPages(options: ReadOptions = {}, size = 100): Generator<{ text: string; count: number; error?: Error }> {
     const shape = this.shape(true)
     const plain = this.layout.preset !== 'eventsourcing'
-    for (const rows of this.rowPages(options, shape, size)) {
+    for (const rows of explainSqliteRows(this.place, this.rowPages(options, shape, size))) {
       let text = ''
       let count = 0
       for (const row of rows) {
@@ -279,7 +339,7 @@ export class SqliteSource implements EventSource {
    * which also names a bad row.
    */
   streamPages(stream: string, size: number): Generator<{ text: string; count: number; key: number } | null> | undefined {
-    const key = this.streamKey(stream)
+    const key = explainSqlite(this.place, () => this.streamKey(stream))
     if (key === undefined) return undefined
     const m = this.layout.mapping
     const params: unknown[] = []
@@ -287,7 +347,7 @@ export class SqliteSource implements EventSource {
     this.mapForPointReads()
     const q = (name: string | undefined) => (name === undefined ? undefined : quoteIdent(name))
     // In EventPage order; undefined for a column the store lacks.
-    const columns = [this.positionExpr, q(m.version), quoteIdent(m.type), q(m.time), q(m.schemaVersion), q(m.eventId), quoteIdent(m.data), q(m.metadata)]
+    const columns = [exactPositionSql(this.positionExpr), q(m.version), quoteIdent(m.type), q(m.time), q(m.schemaVersion), q(m.eventId), quoteIdent(m.data), this.layout.metadataSql ?? q(m.metadata)]
     // One array per column (null for a column the store lacks); json_quote spells NULL as null, so
     // that group_concat, which skips NULLs, keeps every row. Data and metadata are the stored JSON:
     // a NULL or empty one leaves its array short or the page no JSON, which the reader notices. No
@@ -317,7 +377,9 @@ export class SqliteSource implements EventSource {
         if (count === 0) return
         let k = 0
         const parts = columns.map((c) => (c === undefined ? 'null' : texts[k++]))
-        yield parts.every((part) => part !== null) && typeof max === 'number' ? { text: `[${parts.join(',')}]`, count, key: max } : null
+        const text = `[${parts.join(',')}]`
+        // Too deep for the reader to print: null, so that it reads the rows and names the bad one.
+        yield parts.every((part) => part !== null) && typeof max === 'number' && Number.isSafeInteger(max) && !nestsDeeperThan(text, MAX_JSON_DEPTH + 3) ? { text, count, key: max } : null
         if (count < size || typeof max !== 'number') return
         last = max
       }
@@ -352,7 +414,7 @@ export class SqliteSource implements EventSource {
   /** How many events a stream has. */
   countStream(stream: string): number {
     const params: unknown[] = []
-    return this.statement(`SELECT count(*) FROM ${this.from}${this.conditions({ stream }, params)}`).pluck().get(...params) as number
+    return explainSqlite(this.place, () => this.statement(`SELECT count(*) FROM ${this.from}${this.conditions({ stream }, params)}`).pluck().get(...params) as number)
   }
 
   /**
@@ -380,12 +442,12 @@ export class SqliteSource implements EventSource {
     const rest = `${select}${nextWhere === '' ? ' WHERE' : `${nextWhere} AND`} ${this.positionExpr} > ?${order}`
     const next = `${rest} LIMIT ${size}`
     if (!this.walksIndex(next, [...nextParams, 0])) {
-      yield* pagesOf(this.statement(rest).raw(true).iterate(...nextParams, rows[rows.length - 1][0]) as IterableIterator<unknown[]>, size)
+      yield* pagesOf(this.statement(rest).raw(true).iterate(...nextParams, lastPosition(rows)) as IterableIterator<unknown[]>, size)
       return
     }
     const following = this.statement(next).raw(true)
     do {
-      rows = following.all(...nextParams, rows[rows.length - 1][0]) as unknown[][]
+      rows = following.all(...nextParams, lastPosition(rows)) as unknown[][]
       if (rows.length > 0) yield rows
     } while (rows.length === size)
   }
@@ -431,36 +493,40 @@ export class SqliteSource implements EventSource {
 
   async estimateCount(options: ReadOptions = {}): Promise<number | undefined> {
     const params: unknown[] = []
-    const row = this.db.prepare(`SELECT count(*) AS n FROM ${this.from}${this.conditions(options, params)}`).get(...params) as { n: number }
+    const row = explainSqlite(this.place, () => this.db.prepare(`SELECT count(*) AS n FROM ${this.from}${this.conditions(options, params)}`).get(...params) as { n: number })
     return row.n
   }
 
   /** The highest position now (tail's end snapshot and follow polls); null when empty. */
-  headPosition(): number | null {
+  headPosition(): ExactPosition | null {
     return this.positionAt('max')
   }
 
   /** The lowest position; null when empty. */
-  firstPosition(): number | null {
+  firstPosition(): ExactPosition | null {
     return this.positionAt('min')
   }
 
-  private positionAt(fn: 'min' | 'max'): number | null {
+  private positionAt(fn: 'min' | 'max'): ExactPosition | null {
     const params: unknown[] = []
-    const value = this.db.prepare(`SELECT ${fn}(${this.positionExpr}) FROM ${this.from}${this.conditions({}, params)}`).pluck().get(...params)
-    return value === null || value === undefined ? null : Number(value)
+    const value = explainSqlite(this.place, () => this.statement(`SELECT ${exactPositionSql(`${fn}(${this.positionExpr})`)} FROM ${this.from}${this.conditions({}, params)}`).pluck().get(...params))
+    return value === null || value === undefined ? null : exactPosition(value as number | string)
   }
 
   /** The position of the Nth event from the end (tail --from -N); null when there are fewer. */
-  positionFromEnd(count: number): number | null {
+  positionFromEnd(count: number): ExactPosition | null {
     const params: unknown[] = []
-    const sql = `SELECT ${this.positionExpr} FROM ${this.from}${this.conditions({}, params)} ORDER BY ${this.positionExpr} DESC LIMIT 1 OFFSET ?`
-    const value = this.db.prepare(sql).pluck().get(...params, count - 1)
-    return value === null || value === undefined ? null : Number(value)
+    const sql = `SELECT ${exactPositionSql(this.positionExpr)} FROM ${this.from}${this.conditions({}, params)} ORDER BY ${this.positionExpr} DESC LIMIT 1 OFFSET ?`
+    const value = explainSqlite(this.place, () => this.db.prepare(sql).pluck().get(...params, count - 1))
+    return value === null || value === undefined ? null : exactPosition(value as number | string)
   }
 
   /** parts-1 values of `expr` that cut its sorted values (`distinct`: without repeats) into parts of about equal count. */
   private cutPoints(expr: string, parts: number, distinct: boolean): unknown[] {
+    return explainSqlite(this.place, () => this.cutPointsOf(expr, parts, distinct))
+  }
+
+  private cutPointsOf(expr: string, parts: number, distinct: boolean): unknown[] {
     const params: unknown[] = []
     const values = `SELECT ${distinct ? 'DISTINCT ' : ''}${expr} AS v FROM ${this.from}${this.conditions({}, params)}`
     const count = this.db.prepare(`SELECT count(*) FROM (${values})`).pluck().get(...params) as number
@@ -475,7 +541,8 @@ export class SqliteSource implements EventSource {
 
   /** parts-1 positions that cut the events into parts of about equal count, ascending. */
   positionBoundaries(parts: number): number[] {
-    return this.cutPoints(this.positionExpr, parts, false).map(Number)
+    // A cut beyond 2^53 would not be exact as a number: the parts beside it are read as one.
+    return this.cutPoints(this.positionExpr, parts, false).filter((p): p is number => typeof p === 'number' && Number.isSafeInteger(p))
   }
 
   /** parts-1 stream ids that cut the sorted distinct streams into parts of equal count. */
@@ -484,7 +551,7 @@ export class SqliteSource implements EventSource {
   }
 
   async similarStreams(stream: string, limit = 5): Promise<string[]> {
-    const ids = this.db.prepare(`SELECT DISTINCT ${this.streamExpr} FROM ${this.from}`).pluck().iterate() as IterableIterator<unknown>
+    const ids = explainSqliteRows(this.place, explainSqlite(this.place, () => this.db.prepare(`SELECT DISTINCT ${this.streamExpr} FROM ${this.from}`).pluck().iterate() as IterableIterator<unknown>))
     return rankSimilar(stream, (function* () { for (const id of ids) yield asText(id) })(), limit)
   }
 
@@ -505,11 +572,15 @@ export class SqliteSource implements EventSource {
   }
 
   async summarize(): Promise<SourceSummary> {
+    return explainSqlite(this.place, () => this.summary())
+  }
+
+  private summary(): SourceSummary {
     const m = this.layout.mapping
     const params: unknown[] = []
     const where = this.conditions({}, params)
     const totals = this.db
-      .prepare(`SELECT count(*) AS events, count(DISTINCT ${this.streamExpr}) AS streams, min(${this.positionExpr}) AS first, max(${this.positionExpr}) AS last FROM ${this.from}${where}`)
+      .prepare(`SELECT count(*) AS events, count(DISTINCT ${this.streamExpr}) AS streams, ${exactPositionSql(`min(${this.positionExpr})`)} AS first, ${exactPositionSql(`max(${this.positionExpr})`)} AS last FROM ${this.from}${where}`)
       .get(...params) as { events: number; streams: number; first: number | null; last: number | null }
     const schema = this.layout.preset === 'eventsourcing'
       ? `CASE WHEN json_valid(CAST(${quoteIdent(m.data)} AS TEXT)) THEN json_extract(CAST(${quoteIdent(m.data)} AS TEXT), '$.class_version') END`
@@ -519,7 +590,7 @@ export class SqliteSource implements EventSource {
       .all(...params) as Array<{ type: unknown; sv: unknown; n: number }>
     const types = new Map<string, TypeVersionCount>()
     for (const row of grouped) {
-      const type = this.layout.preset === 'eventsourcing' ? eventTypeFromTopic(asText(row.type)) : asText(row.type)
+      const type = asText(row.type)
       const schemaVersion = parseSchemaVersion(row.sv)
       const key = `${type}\u0000${schemaVersion}`
       const entry = types.get(key) ?? { type, schemaVersion, count: 0 }
@@ -545,6 +616,12 @@ export class SqliteSource implements EventSource {
   async close(): Promise<void> {
     if (this.db.open) this.db.close()
   }
+}
+
+/** The position of a page's last row, to bind as a cursor (exactly, beyond 2^53). */
+function lastPosition(rows: unknown[][]): unknown {
+  const position = rows[rows.length - 1][0]
+  return typeof position === 'string' ? exactPosition(position) : position
 }
 
 /** Rows grouped into pages of `size`. */

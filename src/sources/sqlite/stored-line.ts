@@ -9,6 +9,8 @@ export interface RowShape {
   time: number
   meta: number
   eventId: number
+  /** Metadata selected only to check that it is JSON (-1: none). */
+  metaCheck: number
 }
 
 /**
@@ -39,7 +41,8 @@ export function storedLine(row: unknown[], shape: RowShape): string | undefined 
     else if (value !== null) return undefined
   }
   let time = '""'
-  if (shape.time !== -1 && row[shape.time] !== null) {
+  if (shape.time !== -1) {
+    if (row[shape.time] === null) return undefined
     const quoted = quotedTime(row[shape.time])
     if (quoted === undefined) return undefined
     time = quoted
