@@ -102,5 +102,6 @@ async function describeStop(source: SqliteSource, options: ParallelReplayOptions
     const what = event === undefined ? `the event at position ${position}` : describeEvent(event)
     return upcasting ? `the upcasters (${options.upcastersFile}) were lifting ${what}` : `${options.reducerFile ?? 'the default merge'} was folding ${what}`
   }))
-  return parts.length === 0 ? 'the replay threads were starting' : `${parts.join('; ')} (in ${parts.length === 1 ? 'a worker thread' : 'worker threads'})`
+  const modules = [options.reducerFile, options.upcastersFile].filter((file) => file !== undefined).join(' and ')
+  return parts.length === 0 ? `the worker threads had folded no event yet (still loading ${modules || 'rewind'}, or reading)` : `${parts.join('; ')} (in ${parts.length === 1 ? 'a worker thread' : 'worker threads'})`
 }
