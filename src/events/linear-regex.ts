@@ -29,5 +29,6 @@ export function linearRegex(source: string, flags: string): LinearRegex {
     const reason = ((error as Error).message ?? String(error)).replace(/^error parsing regexp: /, '')
     throw new Error(`invalid regular expression ${JSON.stringify(source)}: ${reason} (matches() takes RE2 syntax, which runs in linear time: no backreferences or lookaround)`)
   }
-  return { test: (text) => compiled.matcher(text).find() }
+  // test(): no capture groups asked for, so RE2 can take its DFA (~3x faster than matcher().find()).
+  return { test: (text) => compiled.test(text) }
 }
