@@ -3,13 +3,22 @@ import { statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
-// `rewind ... | head` closes our stdout early: that is success, not a crash.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-    throw error
-  })
-}
+// `rewind ... | head` closes our stdout early: that is success, not a crash. Any other failure to
+// write (`> /dev/full`) is one line and exit 2. An error on stderr leaves nowhere to say it.
+const writeFailure = (error) => `rewind: cannot write to standard output: ${/^[A-Z]+: (.*?), write$/.exec(error.message)?.[1] ?? error.message}\n`
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  process.stderr.write(writeFailure(error))
+  process.exit(2)
+})
+process.stderr.on('error', (error) => process.exit(error.code === 'EPIPE' ? (process.exitCode ?? 0) : 2))
+// A command that ends (process.exit) in the tick its write failed never sees the 'error' event.
+process.once('exit', () => {
+  const error = process.stdout.errored
+  if (error == null || error.code === 'EPIPE') return
+  process.stderr.write(writeFailure(error))
+  process.exitCode = 2
+})
 // Ctrl-C: exit 130 quietly, like other Unix tools (commands that follow install their own handler).
 process.once('SIGINT', () => process.exit(130))
 

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { resolveAsOf } from '../src/cli/as-of.js'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { mappingFlags, reducerFlag, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
+import { fileFlags, mappingFlags, reducerFlag, repeatable, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { mergeReducer } from '../src/fold/reducer.js'
@@ -40,10 +40,10 @@ Exit 0 when every row matches, 1 when a row drifted, is missing or extra, 2 when
     projection: Flags.string({ description: 'The read model table: sqlite:FILE#TABLE (opened read-only)', required: true }),
     key: Flags.string({ description: 'Column holding the stream (aggregate) id', required: true }),
     'stream-id': Flags.string({ description: 'Stream id for a key when they differ, e.g. "bankAccount-{key}"; streams that do not fit are left out' }),
-    map: Flags.string({ description: 'Compare COLUMN with a state path: COLUMN=state.path, COLUMN=state (whole state), COLUMN=@version or COLUMN=@time (repeatable)', multiple: true }),
-    ignore: Flags.string({ description: 'Do not compare this column (repeatable)', multiple: true }),
+    map: Flags.string({ description: 'Compare COLUMN with a state path: COLUMN=state.path, COLUMN=state (whole state), COLUMN=@version or COLUMN=@time (repeatable)', ...repeatable }),
+    ignore: Flags.string({ description: 'Do not compare this column (repeatable)', ...repeatable }),
     tolerance: Flags.string({ description: 'Numbers equal within this difference (e.g. 0.005)', default: '0' }),
-    stream: Flags.string({ description: 'Only these streams (glob; repeatable)', multiple: true }),
+    stream: Flags.string({ description: 'Only these streams (glob; repeatable)', ...repeatable }),
     at: Flags.string({ description: 'Replay as of this time (ISO-8601, epoch, "now", "-2h", "90m ago")', exclusive: ['position', 'at-checkpoint'] }),
     position: Flags.string({ description: 'Replay up to this global position', exclusive: ['at', 'at-checkpoint'] }),
     'at-checkpoint': Flags.string({ description: "Replay up to this projection checkpoint's position (from the checkpoint tables of the read model's file or the store)", exclusive: ['at', 'position'] }),
@@ -54,6 +54,7 @@ Exit 0 when every row matches, 1 when a row drifted, is missing or extra, 2 when
     'explain-rows': Flags.integer({ description: 'Explain at most this many drifted rows', default: 100, min: 0 }),
     'skip-invalid': skipInvalidFlag,
     ...mappingFlags,
+    ...fileFlags,
   }
 
   async run(): Promise<DiffJson | undefined> {

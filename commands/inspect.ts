@@ -1,5 +1,5 @@
 import { RewindCommand } from '../src/cli/base-command.js'
-import { kafkaFlags, mappingFlags, sourceArg } from '../src/cli/flags.js'
+import { fileFlags, kafkaFlags, mappingFlags, sourceArg } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
 import { chalkFor } from '../src/output/colors.js'
 import { renderSummary } from '../src/output/summary.js'
@@ -18,7 +18,7 @@ export default class Inspect extends RewindCommand {
 
   static args = { source: sourceArg }
 
-  static flags = { ...mappingFlags, ...kafkaFlags }
+  static flags = { ...mappingFlags, ...fileFlags, ...kafkaFlags }
 
   async run(): Promise<SourceSummary> {
     const { args, flags } = await this.parse(Inspect)

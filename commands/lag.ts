@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { kafkaFlags, mappingFlags } from '../src/cli/flags.js'
+import { kafkaFlags, mappingFlags, repeatable } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { parseDuration } from '../src/events/time.js'
@@ -51,8 +51,8 @@ Kafka (kafka://BROKERS[/TOPIC]): per consumer group, topic and partition the com
     'position-column': Flags.string({ description: 'With --checkpoints: the column holding the checkpoint position; otherwise the events table\'s global-order column', helpGroup: 'CHECKPOINTS' }),
     'updated-column': Flags.string({ description: 'With --checkpoints: the column holding when the checkpoint was written', helpGroup: 'CHECKPOINTS' }),
     'checkpoint-db': Flags.string({ description: 'SQLite file holding the checkpoint tables, when not the store itself', helpGroup: 'CHECKPOINTS' }),
-    projection: Flags.string({ description: 'SQLite: only these checkpoints (glob; repeatable)', multiple: true }),
-    group: Flags.string({ description: 'Kafka: only these consumer groups (glob; repeatable)', multiple: true }),
+    projection: Flags.string({ description: 'SQLite: only these checkpoints (glob; repeatable)', ...repeatable }),
+    group: Flags.string({ description: 'Kafka: only these consumer groups (glob; repeatable)', ...repeatable }),
     warn: Flags.string({ description: 'WARN above this lag: events (1000) or age of the oldest unprocessed event (30s, 5m)' }),
     fail: Flags.string({ description: 'FAIL (exit 1) above this lag: events (1000) or a duration (30s, 5m)' }),
     watch: Flags.boolean({ description: 'Refresh every --interval with the trend and a status per row; Ctrl-C to stop' }),

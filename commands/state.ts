@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core'
 import { resolveAsOf } from '../src/cli/as-of.js'
 import { RewindCommand } from '../src/cli/base-command.js'
-import { kafkaFlags, mappingFlags, reducerFlag, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
+import { fileFlags, kafkaFlags, mappingFlags, reducerFlag, skipInvalidFlag, sourceArg, upcastersFlag } from '../src/cli/flags.js'
+import { requireRegularFile } from '../src/sources/file-source.js'
 import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { foldStream, type StateResult } from '../src/fold/fold-stream.js'
@@ -43,6 +44,7 @@ Warnings (duplicate eventId, version gaps, time going backwards, types the reduc
     interactive: Flags.boolean({ char: 'i', description: 'Full-screen time-travel view: step through the events, search, break on an expression (needs a terminal)', exclusive: ['trace', 'blame'] }),
     'skip-invalid': skipInvalidFlag,
     ...mappingFlags,
+    ...fileFlags,
     ...kafkaFlags,
   }
 
@@ -58,6 +60,7 @@ Warnings (duplicate eventId, version gaps, time going backwards, types the reduc
     try {
       const { reducer, upcasters } = await loadUserCode(opened)
       if (flags.interactive) {
+        requireRegularFile(opened.source, 'state -i')
         // Loaded only here so that plain `state` never loads ink or React.
         const { runInteractiveState } = await import('../src/ui/state-app.js')
         return await runInteractiveState({ source: opened.source, stream: args.stream, reducer, upcasters, files: { reducer: opened.reducerFile, upcasters: opened.upcastersFile }, recipe: opened.recipe, ...asOf, stopWhen: flags['stop-when'], skipInvalid: flags['skip-invalid'], onWarning: (message) => this.warnUser(message) })

@@ -3,13 +3,14 @@ import { Flags } from '@oclif/core'
 import { RewindCommand } from '../src/cli/base-command.js'
 import { sourceArg } from '../src/cli/flags.js'
 import { openFromFlags } from '../src/cli/open-source.js'
-import { stopOnSignals, tailFlags, tailPlan, tailSourceKind } from '../src/cli/tail-flags.js'
+import { isStreamSource, stopOnSignals, stopWhenReaderGoes, tailOutput, tailFlags, tailPlan, tailSourceKind } from '../src/cli/tail-flags.js'
 import type { Event } from '../src/events/event.js'
+import type { FileSource } from '../src/sources/file-source.js'
 import type { KafkaSource } from '../src/sources/kafka/kafka-source.js'
 import type { SqliteSource } from '../src/sources/sqlite/sqlite-source.js'
 import type { TailReadOptions } from '../src/tail/options.js'
 import type { TailRange } from '../src/tail/range.js'
-import { OutputWriter } from '../src/output/writer.js'
+import type { OutputWriter } from '../src/output/writer.js'
 import { outputKindOf } from '../src/output/event-format.js'
 import { runTail, tailEvents, type TailFilterOptions } from '../src/tail/tail.js'
 import { loadUpcasters } from '../src/upcast/load-upcasters.js'
@@ -21,12 +22,15 @@ export default class Tail extends RewindCommand {
   static description = `Prints the events of a SQLite store, an NDJSON file or a Kafka topic, oldest first.
 Without --follow it stops at the end captured when it started (like kcat -e); --follow keeps printing new events
 (SQLite is polled every --interval; it works while another process writes in WAL mode). --follow without --from
-starts with the last 10 events, like tail -f (per partition on Kafka).
+starts with the last 10 events, like tail -f (per partition on Kafka). NDJSON from - (standard input), a pipe,
+<(...) or a device is read as it comes, once, until it closes (--follow starts at its beginning). A line longer
+than --max-line-bytes (64MiB) is an error naming file and line.
 
 --from/--until take: beginning, end, -N (the last N; per partition on Kafka), a position (SQLite/NDJSON: 1234 or
 position:1234), offset:N (Kafka, with --partition), or a time (ISO-8601, "now", "-2h", "90m ago", time:EPOCH).
 
-Output: pretty (one aligned line per event) on a terminal, ndjson (one event per line) when piped, json (an array),
+Output: pretty (one aligned line per event) on a terminal, ndjson (one event per line) when piped, json (an array;
+with --json it is printed once whole, or only {"error": ...}),
 or --template with tokens {time} {type} {stream} {version} {position} {schemaVersion} {data} {data.PATH} {meta}
 {meta.PATH} {topic} {partition} {offset} {key} {headers.NAME}, and \\t \\n.
 
@@ -62,13 +66,20 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
     const { args, flags } = await this.parse(Tail)
     const config = await this.loadConfig(flags.config)
     const kind = tailSourceKind(args.source, config, { partition: flags.partition, group: flags.group })
-    const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled())
+    const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled(), isStreamSource(args.source, config))
     if (flags.stored && flags.upcasters !== undefined) throw new UserError('--stored prints events as stored; it cannot be combined with --upcasters')
-    const { signal, stoppedBy } = stopOnSignals()
+    const { signal, stoppedBy, stop } = stopOnSignals()
+    let readerGone = false
+    const unwatch = stopWhenReaderGoes(range.follow, () => {
+      readerGone = true
+      stop()
+    })
 
     const { source, upcastersFile } = await openFromFlags(args.source, flags, config)
     // One rule for every command: the upcasters of --upcasters or the config file lift events first.
     const upcasters = await loadUpcasters(flags.stored ? undefined : upcastersFile)
+    // --group commits what was printed: that output cannot be held back.
+    const output = tailOutput(outputKindOf(printer), this.jsonEnabled(), range.follow || flags.group !== undefined)
     try {
       const read = {
         withMeta: true,
@@ -84,7 +95,7 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
         fromCommitted: flags.group !== undefined && flags.from === undefined,
         onWarning: read.onWarning,
       }
-      const out = new OutputWriter(outputKindOf(printer))
+      const { out } = output
       // A Kafka read to the end as NDJSON: each fetched unit is printed on its own (possibly by a
       // worker thread), in order. A whole SQLite range as NDJSON: lines made from the stored JSON
       // text, by worker threads when it is big. Everything else streams events through runTail.
@@ -109,13 +120,19 @@ NDJSON is printed by one more thread per idle core (at most 4 in all); REWIND_TH
           limit: flags.limit,
           printer,
           out,
-          flushEachBatch: range.follow,
+          // A pipe's events show as they come, like followed ones.
+          flushEachBatch: range.follow || (source.kind === 'file' && (source as FileSource).stream),
           afterBatch,
         })
       }
+      await output.done()
     } finally {
+      output.drop()
+      unwatch()
       await source.close()
     }
+    // Exit now: a pipe we read may still have a read pending that would keep the process up.
+    if (readerGone) this.exit(0)
     const stopped = stoppedBy()
     if (stopped !== undefined) this.exit(stopped === 'SIGINT' ? 130 : 143)
   }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { UserError } from './errors.js'
 import { readRegularFile } from './files/regular-file.js'
+import { displayPath } from './output/display-path.js'
 import type { ColumnMapping } from './sources/sqlite/layout.js'
 
 export interface SourceConfig {
@@ -37,19 +38,20 @@ const loadJson = (file: string, content: string): unknown => {
   try {
     return JSON.parse(content)
   } catch (error) {
-    throw new UserError(`${file}: not valid JSON (${(error as Error).message})`)
+    throw new UserError(`${displayPath(file)}: not valid JSON (${(error as Error).message})`)
   }
 }
 
 function normalize(raw: unknown, file: string): RewindConfig {
   const dir = dirname(file)
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(`${file}: expected a JSON object`)
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(`${displayPath(file)}: expected a JSON object`)
   const value = raw as Record<string, unknown>
   const sources: Record<string, SourceConfig> = {}
-  const inDir = (path: string) => (isAbsolute(path) ? path : resolve(dir, path))
+  // As given when absolute; else from the config's directory, shown from the working directory.
+  const inDir = (path: string) => (isAbsolute(path) ? path : displayPath(resolve(dir, path)))
   for (const [name, entry] of Object.entries((value.sources ?? {}) as Record<string, unknown>)) {
     const source = typeof entry === 'string' ? { uri: entry } : (entry as SourceConfig)
-    if (typeof source?.uri !== 'string') throw new UserError(`${file}: sources.${name} needs a "uri" (e.g. "sqlite:bank.db" or "kafka://host:9092/topic")`)
+    if (typeof source?.uri !== 'string') throw new UserError(`${displayPath(file)}: sources.${name} needs a "uri" (e.g. "sqlite:bank.db" or "kafka://host:9092/topic")`)
     sources[name] = {
       ...source,
       uri: resolveUriPath(source.uri, dir),
@@ -59,7 +61,7 @@ function normalize(raw: unknown, file: string): RewindConfig {
   }
   return {
     dir,
-    file,
+    file: displayPath(file),
     sources,
     reducer: typeof value.reducer === 'string' ? inDir(value.reducer) : undefined,
     upcasters: typeof value.upcasters === 'string' ? inDir(value.upcasters) : undefined,
@@ -68,20 +70,20 @@ function normalize(raw: unknown, file: string): RewindConfig {
   }
 }
 
-/** Makes a file path inside a source URI absolute, relative to the config file. */
+/** A file path inside a source URI, relative to the config file, as seen from the working directory. */
 function resolveUriPath(uri: string, dir: string): string {
   // kafka://, and URIs of kinds rewind does not read (postgres://): not paths, and kept whole.
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !/^(sqlite|file):/.test(uri)) return uri
   const match = /^(sqlite:|file:)?(.*)$/.exec(uri)!
   const [, scheme = '', rest] = match
   const [path, fragment] = rest.split('#')
-  const absolute = isAbsolute(path) ? path : resolve(dir, path)
-  return `${scheme}${absolute}${fragment === undefined ? '' : `#${fragment}`}`
+  const located = isAbsolute(path) ? path : displayPath(resolve(dir, path))
+  return `${scheme}${located}${fragment === undefined ? '' : `#${fragment}`}`
 }
 
 const MAX_CONFIG_BYTES = 16 * 2 ** 20
 
-function readConfigFile(file: string, shown = file): unknown {
+function readConfigFile(file: string, shown = displayPath(file)): unknown {
   const text = readRegularFile(file, { shown, expected: 'a JSON config file', maxBytes: MAX_CONFIG_BYTES })
   return text.trim() === '' ? undefined : loadJson(file, text)
 }

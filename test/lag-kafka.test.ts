@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { runCli } from './helpers.js'
+import { createTopics } from './kafka/topics.js'
 
 const execFileAsync = promisify(execFile)
 const BROKER_SH = fileURLToPath(new URL('./kafka/broker.sh', import.meta.url))
@@ -71,7 +72,7 @@ describe.skipIf(!brokers)('rewind lag on Kafka consumer groups', () => {
     kafka = new Kafka({ clientId: 'rewind-lag-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING })
     admin = kafka.admin()
     await admin.connect()
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })
+    await createTopics(admin, [{ topic, numPartitions: 3 }])
     const producer = kafka.producer()
     await producer.connect()
     await producer.send({ topic, messages, acks: -1 })

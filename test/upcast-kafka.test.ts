@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import kafkajs from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { makeDemo, runCli, tempDir } from './helpers.js'
+import { createTopics } from './kafka/topics.js'
 
 const { Kafka, logLevel } = kafkajs
 const brokers = inject('kafkaBrokers')
@@ -34,7 +35,7 @@ describe.skipIf(!brokers)('upcast check --against a Kafka topic', () => {
     cpSync(join(demo, 'upcasters.ts'), join(dir, 'upcasters.ts'))
     await admin.connect()
     await producer.connect()
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true })
+    await createTopics(admin, [{ topic, numPartitions: 2 }])
     await producer.send({ topic, acks: -1, messages })
   })
 

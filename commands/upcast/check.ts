@@ -1,7 +1,7 @@
 import { cpus } from 'node:os'
 import { Args, Flags } from '@oclif/core'
 import { RewindCommand } from '../../src/cli/base-command.js'
-import { kafkaFlags, mappingFlags, skipInvalidFlag } from '../../src/cli/flags.js'
+import { fileFlags, kafkaFlags, mappingFlags, skipInvalidFlag } from '../../src/cli/flags.js'
 import { openFromFlags, type OpenedSource } from '../../src/cli/open-source.js'
 import { UserError } from '../../src/errors.js'
 import { chalkFor } from '../../src/output/colors.js'
@@ -13,7 +13,7 @@ import { redactUri } from '../../src/sources/redact-uri.js'
 import { SqliteSource } from '../../src/sources/sqlite/sqlite-source.js'
 import { threadsForPositions } from '../../src/threads/thread-count.js'
 import { runUpcastCheck, upcastCheckJson } from '../../src/upcast/check.js'
-import { displayPath } from '../../src/upcast/display-path.js'
+import { displayPath } from '../../src/output/display-path.js'
 import type { UpcastCheckJson } from '../../src/upcast/report.js'
 import { printText, printJson } from '../../src/output/terminal.js'
 
@@ -49,6 +49,7 @@ Exit 1 when a case or check fails, 2 when the check cannot run (upcasters do not
     'skip-invalid': skipInvalidFlag,
     ...kafkaFlags,
     ...mappingFlags,
+    ...fileFlags,
   }
 
   async run(): Promise<UpcastCheckJson | undefined> {

@@ -1,10 +1,9 @@
 import { Flags } from '@oclif/core'
 import { RewindCommand } from '../../src/cli/base-command.js'
-import { sourceArg } from '../../src/cli/flags.js'
+import { repeatable, sourceArg } from '../../src/cli/flags.js'
 import { openFromFlags } from '../../src/cli/open-source.js'
-import { stopOnSignals, tailFlags, tailPlan, tailSourceKind } from '../../src/cli/tail-flags.js'
+import { isStreamSource, stopOnSignals, stopWhenReaderGoes, tailOutput, tailFlags, tailPlan, tailSourceKind } from '../../src/cli/tail-flags.js'
 import { UserError } from '../../src/errors.js'
-import { OutputWriter } from '../../src/output/writer.js'
 import { outputKindOf } from '../../src/output/event-format.js'
 import { runTail, tailEvents } from '../../src/tail/tail.js'
 import { loadUpcasters } from '../../src/upcast/load-upcasters.js'
@@ -27,7 +26,7 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
   static flags = {
     ...tailFlags,
     upcasters: Flags.string({ description: 'Upcaster module (default: the source\'s or the config file\'s "upcasters")' }),
-    type: Flags.string({ description: 'Only events of this type, after upcasting (glob; repeatable)', multiple: true }),
+    type: Flags.string({ description: 'Only events of this type, after upcasting (glob; repeatable)', ...repeatable }),
     where: Flags.string({ description: 'Only upcasted events where this expression holds, e.g. \'data.amount.value > 1000\'' }),
   }
 
@@ -35,9 +34,15 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
     const { args, flags } = await this.parse(UpcastRun)
     const config = await this.loadConfig(flags.config)
     const kind = tailSourceKind(args.source, config, { partition: flags.partition })
-    const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled())
+    const { range, filter, intervalMs, printer } = tailPlan(flags, kind, this.jsonEnabled(), isStreamSource(args.source, config))
     const opened = await openFromFlags(args.source, flags, config)
-    const { signal, stoppedBy } = stopOnSignals()
+    const { signal, stoppedBy, stop } = stopOnSignals()
+    let readerGone = false
+    const unwatch = stopWhenReaderGoes(range.follow, () => {
+      readerGone = true
+      stop()
+    })
+    const output = tailOutput(outputKindOf(printer), this.jsonEnabled(), range.follow)
     try {
       if (opened.upcastersFile === undefined) throw new UserError('no upcasters: pass --upcasters FILE (or set "upcasters" in the config file)')
       const upcasters = await loadUpcasters(opened.upcastersFile)
@@ -54,12 +59,17 @@ An upcaster that throws stops the run with the event's position (exit 2); "rewin
         filter,
         limit: flags.limit,
         printer,
-        out: new OutputWriter(outputKindOf(printer)),
+        out: output.out,
         flushEachBatch: range.follow,
       })
+      await output.done()
     } finally {
+      output.drop()
+      unwatch()
       await opened.source.close()
     }
+    // Exit now: a pipe we read may still have a read pending that would keep the process up.
+    if (readerGone) this.exit(0)
     const stopped = stoppedBy()
     if (stopped !== undefined) this.exit(stopped === 'SIGINT' ? 130 : 143)
   }

@@ -310,7 +310,7 @@ const esm = await build({
   outdir,
   chunkNames: 'chunks/[name]-[hash]',
   external: EXTERNAL,
-  // Bundled CommonJS dependencies (cli-table3, junit-report-builder, ...) require() node built-ins: give them a require.
+  // Bundled CommonJS dependencies (junit-report-builder, ...) require() node built-ins: give them a require.
   banner: { js: "import { createRequire as __rewindCreateRequire } from 'node:module'; const require = __rewindCreateRequire(import.meta.url);" },
   metafile: true,
 })

@@ -1,6 +1,13 @@
 import { Args, Flags } from '@oclif/core'
 import type { ColumnMapping } from '../sources/sqlite/layout.js'
 
+/**
+ * For a flag that may be given more than once: one value each time, so that it works before the
+ * arguments too (`tail --type X bank.db`, as in git and kcat). oclif's default takes every word
+ * up to the next flag, the source included.
+ */
+export const repeatable = { multiple: true, multipleNonGreedy: true } as const
+
 /** Column mapping for SQLite stores that no preset recognises. */
 export const mappingFlags = {
   table: Flags.string({ description: 'Events table (when no preset recognises the store)', helpGroup: 'MAPPING' }),
@@ -37,6 +44,11 @@ export const upcastersFlag = Flags.string({ description: 'Upcaster module: event
 
 export const skipInvalidFlag = Flags.boolean({ description: 'Skip rows whose JSON does not parse, with a counted warning' })
 
+/** NDJSON sources: the longest line accepted (a line without end fails after this many bytes). */
+export const fileFlags = {
+  'max-line-bytes': Flags.string({ description: 'NDJSON: the longest line read, e.g. 256MiB (default 64MiB; at most 512MiB)', helpGroup: 'FILE' }),
+}
+
 /** Kafka connection and decoding; each also comes from KAFKA_* env vars or the config file's "kafka". */
 export const kafkaFlags = {
   brokers: Flags.string({ description: 'Kafka bootstrap servers HOST:PORT[,HOST:PORT] (else the URI, KAFKA_BROKERS or config "kafka.brokers")', helpGroup: 'KAFKA' }),
@@ -53,4 +65,4 @@ export const kafkaFlags = {
 }
 
 /** The SOURCE argument every reading command takes. */
-export const sourceArg = Args.string({ description: 'SQLite file, NDJSON file, kafka://HOST:PORT/TOPIC or @name', required: true })
+export const sourceArg = Args.string({ description: 'SQLite file, NDJSON file (- or a pipe: read as it comes), kafka://HOST:PORT/TOPIC or @name', required: true })

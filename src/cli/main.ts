@@ -1,5 +1,9 @@
-import { flush, handle, run, settings } from '@oclif/core'
-import { redactError } from '../sources/redact-uri.js'
+import { Config, flush, handle, run, settings } from '@oclif/core'
+import { fileURLToPath } from 'node:url'
+import { guardStyledText } from '../events/terminal-text.js'
+import { printDiagnostic, printJson } from '../output/terminal.js'
+import { redactError, redactSecrets } from '../sources/redact-uri.js'
+import { unknownCommand } from './unknown-command.js'
 
 /**
  * What bin/run.js runs (through load-cli.cts): oclif and this, bundled by bundle.ts into
@@ -13,5 +17,25 @@ settings.enableAutoTranspile = false
 
 export async function main(argv: string[], binUrl: string): Promise<void> {
   // Errors no command caught (`rewind kafka://user:pass@host/t`: no such command) quote argv too.
-  await run(argv, binUrl).then(() => flush()).catch((error) => handle(redactError(error)))
+  await run(argv, binUrl)
+    .then(() => flush())
+    .catch(async (error) => {
+      if (error instanceof Error && /^command \S+ not found\.?$/i.test(error.message) && (await reportUnknownCommand(argv, binUrl))) return
+      return handle(redactError(error))
+    })
+}
+
+/** A typo in the command: the word as typed and the nearest commands, exit 2 (the cost of loading the config again falls on this path only). */
+async function reportUnknownCommand(argv: string[], binUrl: string): Promise<boolean> {
+  const config = await Config.load(fileURLToPath(binUrl))
+  const unknown = unknownCommand(argv, config.commandIDs, config.bin)
+  if (unknown === undefined) return false
+  // The line as typed may quote a URI with credentials.
+  const headline = redactSecrets(unknown.headline)
+  const detail = redactSecrets(unknown.detail)
+  if (argv.includes('--json')) printJson(`${JSON.stringify({ error: { message: `${headline}\n${detail}`, exitCode: 2 } })}\n`)
+  printDiagnostic(`${config.bin}: ${headline}`)
+  process.stderr.write(`${guardStyledText(detail)}\n`)
+  process.exitCode = 2
+  return true
 }

@@ -5,6 +5,7 @@ import type { EventSource } from '../sources/source.js'
 import type { UpcastChain } from '../upcast/chain.js'
 import { loadUpcasters } from '../upcast/load-upcasters.js'
 import { mappingFrom } from './flags.js'
+import { parseMaxLineBytes } from '../sources/ndjson-lines.js'
 
 export interface OpenedSource {
   source: EventSource
@@ -20,7 +21,7 @@ export interface OpenedSource {
 export async function openFromFlags(spec: string, flags: Record<string, unknown>, config: RewindConfig): Promise<OpenedSource> {
   const entry = resolveSourceSpec(spec, config)
   const kafka = Object.fromEntries(Object.entries(flags).filter(([k]) => /^(brokers|sasl-|ssl|tls|timeout|stream-path|group|partition)/.test(k)))
-  const options = { config, mapping: mappingFrom(flags), kafka }
+  const options = { config, mapping: mappingFrom(flags), kafka, maxLineBytes: parseMaxLineBytes(flags['max-line-bytes'] as string | undefined) }
   const source = await openSource(spec, options)
   return {
     source,

@@ -11,6 +11,7 @@ import { cycleAdvice, cyclePath } from './plain-state.js'
 import { reducerFailure, type Reducer } from './reducer.js'
 import { StreamWarnings } from './stream-warnings.js'
 import { compareTimes } from '../events/time.js'
+import { thousands } from '../output/numbers.js'
 
 export interface EventRef {
   position: string | number
@@ -205,7 +206,7 @@ async function foldOnce(source: EventSource, stream: string, options: FoldStream
   if (state === undefined && last !== undefined) result.warnings.push(`${reducer.name} returned undefined for ${describeEvent(last)}: the state is null (does a handler miss a "return"?)`)
   if (mutated.length > 0) result.warnings.push(`${reducer.name} changed ${describeEvent(mutated[0])}${mutated.length > 1 ? ` and ${mutated.length - 1} more` : ''}: events are read-only, so it was given copies and the output shows the events as stored; copy before changing (e.g. { ...event.data })`)
   result.warnings.unshift(...notices)
-  if (invalid.length > 0) result.warnings.unshift(invalid.length === 1 ? `skipped an invalid row: ${invalid[0]}` : `skipped ${invalid.length} invalid rows; the first: ${invalid[0]}`)
+  if (invalid.length > 0) result.warnings.unshift(invalid.length === 1 ? `skipped an invalid row: ${invalid[0]}` : `skipped ${thousands(invalid.length)} invalid rows; the first: ${invalid[0]}`)
   if (count === 0) result.warnings.push(`no event of ${stream} is at or before the requested point: this is the reducer's initial state`)
   if (options.trace === true) result.trace = trace
   if (options.blame === true) {

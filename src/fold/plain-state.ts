@@ -35,7 +35,7 @@ export function cyclePath(value: unknown, root = 'state'): string | undefined {
 
 /** What to tell the author of a reducer whose state has a cycle. */
 export const cycleAdvice = (path: string): string =>
-  `${path} refers back to an object that contains it, which JSON cannot show: return plain data (copy the object instead of linking to it)`
+  `${path} refers back to an object that contains it (a circular reference), which JSON cannot show: return plain data (copy the object instead of linking to it)`
 
 /** The first stream whose state has a cycle, as an error naming the reducer, the stream and its last event. */
 export function stateCycleError(states: Map<string, { state: unknown; position: number | string }>, reducer: string): UserError | undefined {

@@ -85,3 +85,11 @@ export async function replayAll(source: EventSource, options: ReplayOptions): Pr
   }
   return { states, events: folded, read }
 }
+
+/**
+ * The states by stream id, as SQLite's BINARY collation orders them: every output of `replay`
+ * (table, NDJSON, JSON, --out) lists streams in this one order, whatever the threads did.
+ */
+export function byStreamId(states: Map<string, StreamState>): Map<string, StreamState> {
+  return new Map([...states].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+}

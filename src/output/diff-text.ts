@@ -4,6 +4,7 @@ import type { DiffReport } from '../projections/diff.js'
 import { inlineValue } from './json.js'
 import { renderTable } from './table.js'
 import { visible } from '../events/terminal-text.js'
+import { thousands } from './numbers.js'
 
 const MAX_LISTED = 20
 
@@ -35,7 +36,7 @@ export function renderDiffText(report: DiffReport, context: { projection: string
   if (json.extra.length > 0) lines.push('', `${chalk.red.bold('extra')} (a row, but no such stream in the replay): ${listKeys(json.extra)}`)
 
   const ok = json.drifted.length === 0 && json.missing.length === 0 && json.extra.length === 0
-  const counts = `${json.compared} compared: ${json.matched} matched, ${json.drifted.length} drifted, ${json.missing.length} missing, ${json.extra.length} extra`
+  const counts = `${thousands(json.compared)} compared: ${thousands(json.matched)} matched, ${thousands(json.drifted.length)} drifted, ${thousands(json.missing.length)} missing, ${thousands(json.extra.length)} extra`
   lines.push('', ok ? chalk.green(counts) : chalk.red(counts))
   return lines.join('\n')
 }

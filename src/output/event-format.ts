@@ -5,6 +5,9 @@ import { typeColor } from './colors.js'
 import type { OutputKind } from './terminal.js'
 import { terminalJson, visible } from '../events/terminal-text.js'
 
+/** An event type with its schema version, as `tail --format pretty` and `inspect` show it: `MoneyDeposited v3` (v1 is left out). */
+export const typeWithSchema = (type: string, schemaVersion: number): string => (schemaVersion === 1 ? visible(type) : `${visible(type)} v${schemaVersion}`)
+
 export const EVENT_FORMATS = ['pretty', 'ndjson', 'json', 'template'] as const
 export type EventFormat = (typeof EVENT_FORMATS)[number]
 
@@ -187,7 +190,7 @@ function prettyPrinter(chalk: ChalkInstance, columns: number | undefined): Event
     return color
   }
   // Store text is escaped before it is measured, so columns align on what the terminal shows.
-  const typeText = (e: Event) => (e.schemaVersion === 1 ? visible(e.type) : `${visible(e.type)} v${e.schemaVersion}`)
+  const typeText = (e: Event) => typeWithSchema(e.type, e.schemaVersion)
   const streamText = (e: Event) => (e.version === undefined ? visible(e.stream) : `${visible(e.stream)}@${e.version}`)
   const grow = (position: string, type: string, stream: string) => {
     positionWidth = Math.max(positionWidth, position.length)

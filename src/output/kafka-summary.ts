@@ -3,8 +3,9 @@ import type { KafkaSummary } from '../sources/kafka/kafka-source.js'
 import type { SourceSummary } from '../sources/source.js'
 import { renderTable } from './table.js'
 import { visible } from '../events/terminal-text.js'
+import { thousands } from './numbers.js'
 
-const n = (value: number) => value.toLocaleString('en-US')
+const n = thousands
 
 export const isKafkaSummary = (summary: SourceSummary): summary is KafkaSummary => summary.kind === 'kafka' && Array.isArray(summary.partitions)
 

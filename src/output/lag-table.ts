@@ -3,8 +3,9 @@ import type { AssessedRow, LagMeasurement } from '../lag/report.js'
 import { formatDuration, formatRate, type LagStatus, type Trend } from '../lag/status.js'
 import { renderTable } from './table.js'
 import { visible } from '../events/terminal-text.js'
+import { thousands } from './numbers.js'
 
-const num = (value: number | null | undefined) => (value === null || value === undefined ? '-' : value.toLocaleString('en-US'))
+const num = (value: number | null | undefined) => (value === null || value === undefined ? '-' : thousands(value))
 
 export const lagSecondsText = (seconds: number | null) => (seconds === null ? '-' : formatDuration(seconds * 1000))
 

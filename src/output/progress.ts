@@ -1,3 +1,5 @@
+import { thousands } from './numbers.js'
+
 /** A one-line progress bar on stderr, drawn only on a terminal and at most 10 times a second. */
 export class Progress {
   private lastDraw = 0
@@ -18,8 +20,8 @@ export class Progress {
     if (this.total !== undefined && this.total > 0) {
       const ratio = Math.min(1, done / this.total)
       const filled = Math.round(ratio * width)
-      text = `${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done.toLocaleString('en-US')}/${this.total.toLocaleString('en-US')} (${Math.floor(ratio * 100)}%)`
-    } else text = `${this.label} ${done.toLocaleString('en-US')}`
+      text = `${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${thousands(done)}/${thousands(this.total)} (${Math.floor(ratio * 100)}%)`
+    } else text = `${this.label} ${thousands(done)}`
     this.stream.write(`\r${text}\u001b[K`)
     this.drawn = true
   }

@@ -4,6 +4,7 @@ import { typeColor } from './colors.js'
 import { inlineValue, prettyJson } from './json.js'
 import { renderTable } from './table.js'
 import { visible } from '../events/terminal-text.js'
+import { thousands } from './numbers.js'
 
 const refText = (ref: EventRef) => visible(`${ref.version === undefined ? '' : `v${ref.version} `}${ref.type} @ ${ref.time} (position ${ref.position})`)
 
@@ -31,7 +32,7 @@ export function renderBlame(rows: BlameRow[], chalk: ChalkInstance): string {
 
 /** The header line: which stream, which version, as of what. */
 export function renderStateHeader(result: StateResult, chalk: ChalkInstance): string {
-  const parts = [chalk.bold(visible(result.stream)), `version ${result.version}`, `(${result.events} event${result.events === 1 ? '' : 's'} folded)`]
+  const parts = [chalk.bold(visible(result.stream)), `version ${result.version}`, `(${thousands(result.events)} event${result.events === 1 ? '' : 's'} folded)`]
   const as = result.as
   if (as.time !== undefined) parts.push(`as of ${as.time}`)
   if (as.version !== undefined) parts.push(`up to version ${as.version}`)

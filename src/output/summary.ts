@@ -2,9 +2,11 @@ import type { ChalkInstance } from 'chalk'
 import type { SourceSummary } from '../sources/source.js'
 import { isKafkaSummary, renderKafkaSummary } from './kafka-summary.js'
 import { renderTable } from './table.js'
+import { typeWithSchema } from './event-format.js'
 import { visible } from '../events/terminal-text.js'
+import { thousands } from './numbers.js'
 
-const n = (value: number) => value.toLocaleString('en-US')
+const n = thousands
 
 /** `rewind inspect` as text: what the source is, how it was read, and what it holds. */
 export function renderSummary(summary: SourceSummary, chalk: ChalkInstance): string {
@@ -21,9 +23,9 @@ export function renderSummary(summary: SourceSummary, chalk: ChalkInstance): str
   if (summary.firstTime !== null) lines.push(`${label('time')}${visible(`${summary.firstTime} .. ${summary.lastTime}`)}`)
   if (summary.types.length > 0) {
     lines.push('', renderTable(
-      [chalk.bold('TYPE'), chalk.bold('SCHEMA'), chalk.bold('EVENTS')],
-      summary.types.map((t) => [visible(t.type), `v${t.schemaVersion}`, n(t.count)]),
-      { align: ['left', 'left', 'right'] },
+      [chalk.bold('TYPE'), chalk.bold('EVENTS')],
+      summary.types.map((t) => [typeWithSchema(t.type, t.schemaVersion), n(t.count)]),
+      { align: ['left', 'right'] },
     ))
   }
   if (summary.checkpoints.length > 0) {

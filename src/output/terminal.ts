@@ -6,9 +6,9 @@ import { guardStyledText, terminalJson, visible } from '../events/terminal-text.
  */
 export type OutputKind = 'text' | 'json'
 
-export function forTerminal(kind: OutputKind, text: string, stream: NodeJS.WritableStream): string {
+export function forTerminal(kind: OutputKind, text: string, tty: boolean): string {
   if (kind === 'text') return guardStyledText(text)
-  return (stream as NodeJS.WriteStream).isTTY === true ? terminalJson(text) : text
+  return tty ? terminalJson(text) : text
 }
 
 /** Human-readable output on stdout. */
@@ -18,7 +18,7 @@ export function printText(text: string, stream: NodeJS.WritableStream = process.
 
 /** A JSON document (or NDJSON lines) on stdout. */
 export function printJson(text: string, stream: NodeJS.WritableStream = process.stdout): void {
-  stream.write(forTerminal('json', text, stream))
+  stream.write(forTerminal('json', text, (stream as NodeJS.WriteStream).isTTY === true))
 }
 
 /** One diagnostic line on stderr: whatever store text it quotes, it stays one line. */

@@ -2,6 +2,7 @@ import junitModule, { type Builder } from 'junit-report-builder'
 import { CHECK_NAMES, type UpcastCheckReport, type UpcastFailure } from '../upcast/report.js'
 import { failureDiffLines, failureLocation } from './upcast-text.js'
 import { visible } from '../events/terminal-text.js'
+import { thousands } from './numbers.js'
 
 // Its types describe the ES build; Node loads the CommonJS one, whose module.exports is the builder.
 const builder = ((junitModule as unknown as { default?: Builder }).default ?? junitModule) as unknown as Builder
@@ -40,7 +41,7 @@ export function renderUpcastJunit(report: UpcastCheckReport): string {
     const suite = junit.testSuite().name(visible(`against ${a.source}`))
     const failures = report.failures.filter((f) => f.check === 'against')
     for (const p of a.pairs) {
-      const test = testCase(suite, `against ${a.source}`, `${p.type} v${p.schemaVersion} (${p.count} events)`, failures.filter((f) => f.case === `${a.source} ${p.type} v${p.schemaVersion}`))
+      const test = testCase(suite, `against ${a.source}`, `${p.type} v${p.schemaVersion} (${thousands(p.count)} events)`, failures.filter((f) => f.case === `${a.source} ${p.type} v${p.schemaVersion}`))
       if (!p.covered) test.standardOutput(visible(`no fixture covers ${p.type} v${p.schemaVersion}`))
     }
   }

@@ -3,6 +3,7 @@ import { describeDiff, diffWords } from '../upcast/compare.js'
 import type { UpcastCheckReport, UpcastFailure } from '../upcast/report.js'
 import { renderTable } from './table.js'
 import { visible } from '../events/terminal-text.js'
+import { thousands } from './numbers.js'
 
 const MAX_DIFF_LINES = 12
 
@@ -22,7 +23,7 @@ function renderFailure(f: UpcastFailure, chalk: ChalkInstance, indent: string): 
   return [head, `${indent}  ${visible(f.reason)}`, ...failureDiffLines(f).map((l) => `${indent}    ${l}`)]
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+const plural = (n: number, word: string) => `${thousands(n)} ${word}${n === 1 ? '' : 's'}`
 
 /** The default report: each case, each check by name, --against pairs, goldens written, a summary. */
 export function renderUpcastText(report: UpcastCheckReport, chalk: ChalkInstance): string {
@@ -54,7 +55,7 @@ export function renderUpcastText(report: UpcastCheckReport, chalk: ChalkInstance
 
   if (report.against !== undefined) {
     const a = report.against
-    out.push('', chalk.bold(`against ${visible(a.source)}: ${a.events.toLocaleString('en-US')} events`))
+    out.push('', chalk.bold(`against ${visible(a.source)}: ${thousands(a.events)} events`))
     const rows = a.pairs.map((p) => [
       visible(p.type), `v${p.schemaVersion}`, p.count, p.covered ? 'yes' : chalk.yellow('no'),
       p.failed === 0 ? chalk.green('ok') : chalk.red(visible(`${p.failed} failed; first at position ${p.firstFailure!.position} (stream ${p.firstFailure!.stream}): ${p.firstFailure!.reason}`)),
@@ -77,10 +78,10 @@ export function renderUpcastText(report: UpcastCheckReport, chalk: ChalkInstance
   const passedCases = report.cases.filter((c) => c.failures.length === 0).length
   const failedChecks = report.checks.filter((c) => !c.passed).length
   const parts = [
-    `${plural(report.cases.length, 'case')}: ${passedCases} passed${report.cases.length - passedCases > 0 ? `, ${report.cases.length - passedCases} failed` : ''}`,
-    `checks: ${report.checks.length - failedChecks} passed${failedChecks > 0 ? `, ${failedChecks} failed` : ''}`,
+    `${plural(report.cases.length, 'case')}: ${thousands(passedCases)} passed${report.cases.length - passedCases > 0 ? `, ${thousands(report.cases.length - passedCases)} failed` : ''}`,
+    `checks: ${thousands(report.checks.length - failedChecks)} passed${failedChecks > 0 ? `, ${thousands(failedChecks)} failed` : ''}`,
   ]
-  if (report.against !== undefined) parts.push(`against: ${report.against.events.toLocaleString('en-US')} events, ${report.against.failed} failed`)
+  if (report.against !== undefined) parts.push(`against: ${thousands(report.against.events)} events, ${thousands(report.against.failed)} failed`)
   out.push('', `${report.failures.length === 0 ? ok : bad} ${parts.join(' · ')}`)
   return out.join('\n')
 }

@@ -13,6 +13,7 @@ import type { ProjectionTable } from './projection-table.js'
 import { rowDrifts, rowMatcher } from './row-match.js'
 import { collectStreamEvents } from './stream-events.js'
 import { compareTimes } from '../events/time.js'
+import { FileSource } from '../sources/file-source.js'
 
 export interface DriftedRow {
   key: string
@@ -148,7 +149,10 @@ export async function diffProjection(options: DiffOptions): Promise<DiffReport> 
   json.missing.sort()
 
   const kinds = new Map<string, ExplanationKind>()
-  if (options.explainLimit > 0 && driftedRows.size > 0) {
+  const once = source instanceof FileSource && source.stream
+  if (once && options.explainLimit > 0 && driftedRows.size > 0) {
+    warnings.push(`${source.name}: drifted rows are not explained: that reads the source again, and a pipe can be read only once (save it to a regular file to get explanations)`)
+  } else if (options.explainLimit > 0 && driftedRows.size > 0) {
     const streams = new Set([...driftedRows.keys()].map(template.streamOf))
     const events = await collectStreamEvents(source, streams, {
       upcasters,

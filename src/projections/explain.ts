@@ -4,6 +4,7 @@ import type { Reducer } from '../fold/reducer.js'
 import { eventIdOf } from '../fold/stream-warnings.js'
 import { inlineValue } from '../output/json.js'
 import type { FoldPoint } from './row-match.js'
+import { thousands } from '../output/numbers.js'
 
 /** One stream's events as folded (upcast, up to the diff's point), kept only up to a limit. */
 export interface StreamEvents {
@@ -86,7 +87,7 @@ function range(events: Event[]): string {
 export function explainDrift(stream: StreamEvents, reducer: Reducer, matches: (point: FoldPoint) => boolean, budget: WorkBudget, limitFlag = '--explain-limit'): Explanation {
   const { events } = stream
   if (stream.truncated) {
-    return { kind: 'none', text: `no simple explanation searched: the stream has ${stream.count} events, more than ${limitFlag} ${events.length}` }
+    return { kind: 'none', text: `no simple explanation searched: the stream has ${thousands(stream.count)} events, more than ${limitFlag} ${events.length}` }
   }
   const n = events.length
   const versionAt = (i: number) => (i === 0 ? 0 : events[i - 1].version ?? i)

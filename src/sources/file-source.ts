@@ -1,11 +1,13 @@
-import { createReadStream, existsSync, statSync } from 'node:fs'
+import { constants, createReadStream, existsSync, openSync, statSync } from 'node:fs'
+import { Socket } from 'node:net'
+import { addAbortSignal } from 'node:stream'
 import { readFile } from 'node:fs/promises'
-import { createInterface } from 'node:readline'
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
 import { MAX_JSON_DEPTH, nestsDeeperThan, tooDeep } from '../events/json-depth.js'
 import { exactPosition } from '../events/position.js'
 import { normalizeStoredTime } from '../events/time.js'
+import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './ndjson-lines.js'
 import { rankSimilar } from './similar.js'
 import { EventTally } from './event-tally.js'
 import type { EventSource, ReadOptions, SourceSummary } from './source.js'
@@ -53,20 +55,66 @@ function inRange(event: Event, options: ReadOptions): boolean {
   return true
 }
 
+/** SOURCE `-`: standard input, like jq and kcat. */
+export const STDIN_SPEC = '-'
+
+/**
+ * A file argument that is not a regular file: `-`, a pipe (`<(...)`, `/dev/stdin`), a FIFO, a
+ * character device or a socket. Such input is read as it comes, and only once.
+ */
+export function isStreamInput(file: string): boolean {
+  if (file === STDIN_SPEC) return true
+  const stat = statSync(file, { throwIfNoEntry: false })
+  return stat !== undefined && !stat.isFile() && !stat.isDirectory()
+}
+
+/** For what reads SOURCE more than once (in another thread too): one line when it is a pipe. */
+export function requireRegularFile(source: EventSource, what: string): void {
+  if (source instanceof FileSource && source.stream) {
+    throw new UserError(`${source.name}: ${what} reads the source more than once, and a pipe or device can be read only once; save it to a regular file first`)
+  }
+}
+
 /** NDJSON (one event per line) or a JSON array of events: the fixtures format. */
 export class FileSource implements EventSource {
   readonly kind = 'file' as const
+  /** A pipe, device or standard input: read once, as it arrives. */
+  readonly stream: boolean
+  private consumed = false
+  /** Stream ids seen in a read of a stream input, for "did you mean" after it is consumed. */
+  private seenStreams?: Set<string>
 
-  constructor(readonly file: string) {
-    if (!existsSync(file)) throw new UserError(`${file}: no such file`)
-    if (statSync(file).isDirectory()) throw new UserError(`${file}: is a directory, expected an NDJSON or JSON file of events`)
+  constructor(readonly file: string, readonly maxLineBytes: number = DEFAULT_MAX_LINE_BYTES) {
+    if (file !== STDIN_SPEC && !existsSync(file)) throw new UserError(`${file}: no such file`)
+    if (file !== STDIN_SPEC && statSync(file).isDirectory()) throw new UserError(`${file}: is a directory, expected an NDJSON or JSON file of events`)
+    this.stream = isStreamInput(file)
+    if (this.stream) this.seenStreams = new Set()
   }
 
   get name(): string {
-    return this.file
+    return this.file === STDIN_SPEC ? '<stdin>' : this.file
   }
 
-  private async *events(options: ReadOptions): AsyncIterable<Event> {
+  /** The bytes of the input, in chunks; a stream input only once. */
+  chunks(signal?: AbortSignal): AsyncIterable<Buffer> {
+    if (this.stream) {
+      if (this.consumed) {
+        throw new UserError(`${this.name}: a pipe or device can be read only once and this command reads its source again; save it to a regular file first`)
+      }
+      this.consumed = true
+    }
+    if (this.file === STDIN_SPEC || (this.stream && this.file === '/dev/stdin')) return signal === undefined ? process.stdin : addAbortSignal(signal, process.stdin)
+    if (this.stream && statSync(this.file).isFIFO()) {
+      // A pipe is read through the event loop, not a blocking read in libuv's thread pool: a
+      // read left pending there (a pipe that sends nothing) would hold up exit, even after Ctrl-C.
+      const socket = new Socket({ fd: openSync(this.file, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false })
+      return signal === undefined ? socket : addAbortSignal(signal, socket)
+    }
+    return createReadStream(this.file, { highWaterMark: 1 << 20, signal })
+  }
+
+  /** The events of each chunk read (of the whole file, for a JSON array). */
+  private async *events(options: ReadOptions): AsyncIterable<Event[]> {
     if (this.file.endsWith('.json')) {
       let parsed: unknown
       try {
@@ -78,35 +126,65 @@ export class FileSource implements EventSource {
         throw new UserError(`${this.file}: not valid JSON (${(error as Error).message})`)
       }
       if (!Array.isArray(parsed)) throw new UserError(`${this.file}: expected a JSON array of events`)
-      for (let i = 0; i < parsed.length; i++) yield toEvent(parsed[i], `${this.file}: element ${i}`, i + 1)
+      yield parsed.map((value, i) => toEvent(value, `${this.file}: element ${i}`, i + 1))
       return
     }
-    const lines = createInterface({ input: createReadStream(this.file, 'utf8'), crlfDelay: Infinity })
-    let line = 0
-    for await (const text of lines) {
-      line++
-      if (text.trim() === '') continue
+    const name = this.name
+    const lines = new LineSplitter(name, this.maxLineBytes)
+    const seen = this.seenStreams
+    let ready: Event[] = []
+    const take = (bytes: Buffer, start: number, end: number, line: number) => {
+      const text = bytes.toString('utf8', start, end)
+      if (text.trim() === '') return
       let parsed: unknown
       try {
         parsed = parseEventLine(text)
       } catch (error) {
-        const message = `${this.file}:${line}: ${(error as Error).message}`
+        const message = `${name}:${line}: ${(error as Error).message}`
         if (options.skipInvalid !== true) throw new UserError(`${message}; --skip-invalid skips such lines with a warning`)
         options.onWarning?.(message)
-        continue
+        return
       }
-      yield toEvent(parsed, `${this.file}:${line}`, line)
+      if (Array.isArray(parsed)) throw new UserError(`${name}:${line}: a JSON array, expected one event object per line (jq -c '.[]' turns an array into such lines)`)
+      const event = toEvent(parsed, `${name}:${line}`, line)
+      seen?.add(event.stream)
+      ready.push(event)
     }
+    const drain = function* () {
+      if (ready.length === 0) return
+      yield ready
+      ready = []
+    }
+    try {
+      for await (const chunk of this.chunks(options.signal)) {
+        lines.push(chunk as Buffer, take)
+        yield* drain()
+      }
+      lines.end(take)
+    } catch (error) {
+      if (options.signal?.aborted === true) return
+      // The events before a bad line are read: hand them over before the error.
+      yield* drain()
+      throw error
+    }
+    yield* drain()
   }
 
   async *batches(options: ReadOptions = {}): AsyncIterable<Event[]> {
     const size = options.batchSize ?? 2000
     let batch: Event[] = []
     try {
-      for await (const event of this.events(options)) {
-        if (!inRange(event, options)) continue
-        batch.push(event)
-        if (batch.length >= size) {
+      for await (const events of this.events(options)) {
+        for (const event of events) {
+          if (!inRange(event, options)) continue
+          batch.push(event)
+          if (batch.length >= size) {
+            yield batch
+            batch = []
+          }
+        }
+        // A pipe may be slow to fill a batch: what came is handed on at once.
+        if (this.stream && batch.length > 0) {
           yield batch
           batch = []
         }
@@ -120,8 +198,11 @@ export class FileSource implements EventSource {
   }
 
   async similarStreams(stream: string, limit = 5): Promise<string[]> {
-    const streams = new Set<string>()
-    for await (const batch of this.batches({ withMeta: false })) for (const e of batch) streams.add(e.stream)
+    let streams = this.consumed ? this.seenStreams : undefined
+    if (streams === undefined) {
+      streams = new Set<string>()
+      for await (const batch of this.batches({ withMeta: false })) for (const e of batch) streams.add(e.stream)
+    }
     return rankSimilar(stream, streams, limit)
   }
 
@@ -129,7 +210,7 @@ export class FileSource implements EventSource {
     const tally = new EventTally()
     for await (const batch of this.batches()) for (const e of batch) tally.add(e)
     const { events, streams, firstPosition, lastPosition, firstTime, lastTime, types } = tally
-    return { source: this.file, kind: 'file', events, streams, firstPosition, lastPosition, firstTime, lastTime, types, checkpoints: [] }
+    return { source: this.name, kind: 'file', events, streams, firstPosition, lastPosition, firstTime, lastTime, types, checkpoints: [] }
   }
 
   async close(): Promise<void> {}

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs'
 import type { RewindConfig, SourceConfig } from '../config.js'
 import { UserError } from '../errors.js'
-import { FileSource } from './file-source.js'
+import { FileSource, isStreamInput } from './file-source.js'
 import { redactUri } from './redact-uri.js'
 import type { EventSource } from './source.js'
 import type { ColumnMapping } from './sqlite/layout.js'
@@ -12,6 +12,8 @@ export interface OpenOptions {
   mapping?: Partial<ColumnMapping>
   /** Kafka connection flags (brokers, SASL, TLS, timeout); interpreted by the Kafka source. */
   kafka?: Record<string, unknown>
+  /** NDJSON: the longest line read (--max-line-bytes). */
+  maxLineBytes?: number
 }
 
 /** What opens a source again (another thread does): SOURCE as given and the options it was opened with. */
@@ -21,7 +23,7 @@ export interface SourceRecipe {
 }
 
 export const SOURCE_FORMS =
-  'a SQLite file (.db, .sqlite, .sqlite3 or sqlite:PATH), an NDJSON/JSON file (.ndjson, .jsonl, .json or file:PATH), kafka://HOST:PORT/TOPIC, or @name from the config file'
+  'a SQLite file (.db, .sqlite, .sqlite3 or sqlite:PATH), an NDJSON/JSON file (.ndjson, .jsonl, .json or file:PATH), - or a pipe (NDJSON on standard input or <(...)), kafka://HOST:PORT/TOPIC, or @name from the config file'
 
 /** Resolves @name from the config file to its source entry. */
 export function resolveSourceSpec(spec: string, config?: RewindConfig): SourceConfig {
@@ -52,6 +54,11 @@ export function sourceKind(uri: string): 'sqlite' | 'file' | 'kafka' | undefined
   if (uri.startsWith('kafka://')) return 'kafka'
   if (uri.startsWith('sqlite:') || /\.(db|sqlite3?)$/i.test(uri)) return 'sqlite'
   if (uri.startsWith('file:') || /\.(ndjson|jsonl|json)$/i.test(uri)) return 'file'
+  // `-`, a pipe, FIFO or device: NDJSON as it comes (SQLite needs a file it can seek in, and
+  // sniffing a header would eat the first bytes of a pipe).
+  if (isStreamInput(uri)) return 'file'
+  // `rewind tail /dev/stdin < events.ndjson`: a name without an extension, for a regular file.
+  if (/^\/(dev|proc\/self)\/(stdin|fd\/\d+)$/.test(uri)) return looksLikeSqlite(uri) ? 'sqlite' : 'file'
   return looksLikeSqlite(uri) ? 'sqlite' : undefined
 }
 
@@ -68,7 +75,7 @@ export async function openSource(spec: string, options: OpenOptions = {}): Promi
     case 'sqlite':
       return new SqliteSource(uri.replace(/^sqlite:/, ''), mapping)
     case 'file':
-      return new FileSource(uri.replace(/^file:/, ''))
+      return new FileSource(uri.replace(/^file:/, ''), options.maxLineBytes)
     default:
       if (!existsSync(uri)) throw new UserError(`${redactUri(uri)}: no such file; SOURCE is ${SOURCE_FORMS}`)
       throw new UserError(`${redactUri(uri)}: cannot tell what kind of source this is; SOURCE is ${SOURCE_FORMS}`)

@@ -18,6 +18,8 @@ export interface ReadOptions {
   /** Odd values read as they are (a NULL time becomes ""); onWarning when not given. */
   onNotice?: (message: string) => void
   batchSize?: number
+  /** Stop reading (a pipe that sends nothing is left at once; the read then ends without error). */
+  signal?: AbortSignal
   /** The caller keeps every event it reads (the interactive view): SQLite may sort in memory. */
   keepsAll?: boolean
 }

@@ -3,6 +3,7 @@ import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
 import { exactPosition, type ExactPosition } from '../events/position.js'
 import { FileSource, parseEventLine, toEvent } from '../sources/file-source.js'
+import { LineSplitter } from '../sources/ndjson-lines.js'
 import { sleep, type TailReadOptions } from './options.js'
 import type { TailRange } from './range.js'
 
@@ -58,13 +59,75 @@ async function* jsonArrayTail(file: string, range: TailRange, options: TailReadO
   for (let i = 0; i < selected.length; i += BATCH) yield selected.slice(i, i + BATCH)
 }
 
+/** The last `size` items pushed, in order; O(1) per item (no Array.shift over a long list). */
+class LastItems<T> {
+  private items: T[] = []
+  private start = 0
+
+  constructor(private readonly size: number) {}
+
+  /** Adds one; returns the item that fell out, if one did. */
+  push(item: T): T | undefined {
+    this.items.push(item)
+    if (this.items.length - this.start <= this.size) return undefined
+    const dropped = this.items[this.start++]
+    if (this.start > 4096 && this.start * 2 > this.items.length) {
+      this.items = this.items.slice(this.start)
+      this.start = 0
+    }
+    return dropped
+  }
+
+  all(): T[] {
+    return this.items.slice(this.start)
+  }
+}
+
+/**
+ * A pipe, device or standard input in a tail range: read once, to its end (--follow changes
+ * nothing: a pipe ends when its writer closes it). -N keeps the last N events until then;
+ * --until -N holds back N-1 events, which the end then drops.
+ */
+async function* streamTail(source: FileSource, range: TailRange, options: TailReadOptions): AsyncIterable<Event[]> {
+  if (range.from.kind === 'end') return
+  const from = range.from.kind === 'position' ? range.from.position : undefined
+  const until = range.until?.kind === 'position' ? range.until.position : undefined
+  const last = range.from.kind === 'last' ? new LastItems<Event>(range.from.count) : undefined
+  const dropAtEnd = range.until?.kind === 'last' ? range.until.count - 1 : 0
+  // Without -N the events held back stream out as later ones come; with it, the end drops them.
+  const held = range.until?.kind === 'last' && last === undefined ? new LastItems<Event>(dropAtEnd) : undefined
+  const { signal } = options
+  // A pipe that sends nothing keeps a read pending: Ctrl-C must not wait for it.
+  const stopped = new Promise<undefined>((resolve) => (signal.aborted ? resolve(undefined) : signal.addEventListener('abort', () => resolve(undefined), { once: true })))
+  const reads = source.batches({ ...options.read, batchSize: BATCH, signal })[Symbol.asyncIterator]()
+  for (;;) {
+    const read = await Promise.race([reads.next(), stopped])
+    if (read === undefined || read.done === true) break
+    const out: Event[] = []
+    for (const event of read.value) {
+      if (!inPositionRange(event, from, until)) continue
+      const ready = held === undefined ? event : held.push(event)
+      if (ready === undefined) continue
+      if (last === undefined) out.push(ready)
+      else last.push(ready)
+    }
+    if (out.length > 0) yield out
+  }
+  const kept = last?.all() ?? []
+  if (kept.length > dropAtEnd) yield kept.slice(0, kept.length - dropAtEnd)
+}
+
 /**
  * Events of an NDJSON file in a tail range; with follow, lines appended later (like `tail -f`:
  * a line is read once its newline is written; a truncated file is read again from the start).
  * Positions are line numbers unless events carry their own.
  */
-export async function* fileTail(file: string, range: TailRange, options: TailReadOptions): AsyncIterable<Event[]> {
-  new FileSource(file) // the same "no such file" / "is a directory" errors as other commands
+export async function* fileTail(source: FileSource, range: TailRange, options: TailReadOptions): AsyncIterable<Event[]> {
+  const file = source.file
+  if (source.stream) {
+    yield* streamTail(source, range, options)
+    return
+  }
   if (file.endsWith('.json')) {
     yield* jsonArrayTail(file, range, options)
     return
@@ -85,18 +148,16 @@ export async function* fileTail(file: string, range: TailRange, options: TailRea
     const limitBytes = range.follow ? Infinity : snapshot
 
     const buffer = Buffer.allocUnsafe(CHUNK)
-    let pending: Buffer = Buffer.alloc(0)
+    const lines = new LineSplitter(file, source.maxLineBytes)
     let offset = 0
-    let line = 0
     let eventLines = 0
     let batch: Event[] = []
 
-    const takeLine = (bytes: Buffer, start: number, end: number): Event | undefined => {
-      line++
+    const takeLine = (bytes: Buffer, start: number, end: number, line: number): void => {
       const text = bytes.toString('utf8', start, end)
-      if (text.trim() === '') return undefined
+      if (text.trim() === '') return
       eventLines++
-      if (eventLines <= skip || eventLines > stopAfter) return undefined
+      if (eventLines <= skip || eventLines > stopAfter) return
       let parsed: unknown
       try {
         parsed = parseEventLine(text)
@@ -104,37 +165,10 @@ export async function* fileTail(file: string, range: TailRange, options: TailRea
         const message = `${file}:${line}: ${(error as Error).message}`
         if (options.read.skipInvalid !== true) throw new UserError(`${message}; --skip-invalid skips such lines with a warning`)
         options.onWarning(message)
-        return undefined
+        return
       }
       const event = toEvent(parsed, `${file}:${line}`, line)
-      return inPositionRange(event, from, until) ? event : undefined
-    }
-
-    // Lines end at LF, CRLF or a lone CR (as readline splits them for the other commands).
-    const consume = (bytes: Buffer, final: boolean) => {
-      let start = 0
-      let nl = bytes.indexOf(NEWLINE)
-      let cr = bytes.indexOf(CR)
-      for (;;) {
-        if (nl !== -1 && nl < start) nl = bytes.indexOf(NEWLINE, start)
-        if (cr !== -1 && cr < start) cr = bytes.indexOf(CR, start)
-        const end = cr === -1 ? nl : nl === -1 ? cr : Math.min(cr, nl)
-        if (end === -1) break
-        let next = end + 1
-        if (end === cr) {
-          if (next === bytes.length && !final) break // an LF may follow in the next read
-          if (bytes[next] === NEWLINE) next++
-        }
-        const event = takeLine(bytes, start, end)
-        if (event !== undefined) batch.push(event)
-        start = next
-      }
-      if (final && start < bytes.length) {
-        const event = takeLine(bytes, start, bytes.length)
-        if (event !== undefined) batch.push(event)
-        start = bytes.length
-      }
-      return start
+      if (inPositionRange(event, from, until)) batch.push(event)
     }
 
     try {
@@ -143,16 +177,14 @@ export async function* fileTail(file: string, range: TailRange, options: TailRea
           const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, limitBytes - offset), offset)
           if (bytesRead === 0) break
           offset += bytesRead
-          const bytes = pending.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([pending, buffer.subarray(0, bytesRead)])
-          const used = consume(bytes, false)
-          pending = Buffer.from(bytes.subarray(used))
+          lines.push(buffer.subarray(0, bytesRead), takeLine)
           if (batch.length >= BATCH) {
             yield batch
             batch = []
           }
         }
         if (!range.follow) {
-          consume(pending, true)
+          lines.end(takeLine)
           if (batch.length > 0) yield batch
           return
         }
@@ -167,10 +199,9 @@ export async function* fileTail(file: string, range: TailRange, options: TailRea
         if (size < offset) {
           options.onWarning(`${file} was truncated; reading it again from the start`)
           offset = 0
-          line = 0
           eventLines = 0
           skip = 0
-          pending = Buffer.alloc(0)
+          lines.reset()
         }
       }
     } catch (error) {

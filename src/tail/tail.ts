@@ -6,6 +6,7 @@ import { FoldSite } from '../fold/fold-site.js'
 import { runUserCode } from '../modules/user-code.js'
 import type { EventPrinter } from '../output/event-format.js'
 import type { OutputWriter } from '../output/writer.js'
+import type { FileSource } from '../sources/file-source.js'
 import type { EventSource } from '../sources/source.js'
 import type { SqliteSource } from '../sources/sqlite/sqlite-source.js'
 import type { UpcastChain } from '../upcast/chain.js'
@@ -55,7 +56,7 @@ export async function* tailEvents(source: EventSource, range: TailRange, options
       yield* sqliteTail(source as SqliteSource, range, options)
       return
     case 'file':
-      yield* fileTail(source.name, range, options)
+      yield* fileTail(source as FileSource, range, options)
       return
     case 'kafka': {
       const { kafkaTail } = await import('./kafka-tail.js')
@@ -122,7 +123,9 @@ export async function runTail(run: TailRun): Promise<number> {
       }
     }
   } catch (error) {
-    // What was printed before a bad row or line reaches stdout, not only the error.
+    // What was printed before a bad row or line reaches stdout, not only the error; a JSON
+    // array is closed, so stdout still parses (the error is on stderr, exit 2).
+    await out.write(printer.end())
     await out.flush()
     throw error
   }

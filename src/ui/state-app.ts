@@ -1,5 +1,5 @@
 import { constants } from 'node:os'
-import { isAbsolute, relative } from 'node:path'
+import { displayPath } from '../output/display-path.js'
 import type { StateResult } from '../fold/fold-stream.js'
 import { handleSigintInstead } from '../modules/user-code.js'
 import { colorEnabled } from '../output/colors.js'
@@ -25,12 +25,6 @@ const ENTER_SCREEN = '\u001b[?1049h\u001b[H'
 const LEAVE_SCREEN = '\u001b[?25h\u001b[?1049l'
 const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT']
 
-/** A file under the working directory by its relative path, to leave room in the title line. */
-function shortPath(name: string): string {
-  if (!isAbsolute(name)) return name
-  const rel = relative(process.cwd(), name)
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? name : rel
-}
 
 /**
  * ink, React and the view, loaded as a terminal app: React's production build (its development
@@ -138,7 +132,7 @@ export async function runInteractiveState(options: InteractiveStateOptions): Pro
       createElement(StateApp, {
         timeline,
         stream: options.stream,
-        sourceName: `${redactUri(shortPath(options.source.name))} · ${shortPath(options.reducer.name)}`,
+        sourceName: `${redactUri(displayPath(options.source.name))} · ${displayPath(options.reducer.name)}`,
         start,
         initial,
         color: colorEnabled(stdout),

@@ -8,6 +8,7 @@ import { deepFreeze, isFrozenWrite } from './deep-freeze.js'
 import { envelopeChanges } from './envelope.js'
 import { inlineValue } from '../output/json.js'
 import type { AgainstPair, AgainstReport, UpcastFailure } from './report.js'
+import { thousands } from '../output/numbers.js'
 
 interface PairState extends AgainstPair {
   /** An upcaster applies to this type and version. */
@@ -133,7 +134,7 @@ export function againstReport(name: string, pairs: AgainstPair[]): { report: Aga
     case: `${name} ${p.type} v${p.schemaVersion}`,
     check: 'against',
     upcaster: p.firstFailure!.upcaster,
-    reason: `${p.type} v${p.schemaVersion}: ${p.failed} of ${p.count} stored events fail; first at position ${p.firstFailure!.position} (stream ${p.firstFailure!.stream}): ${p.firstFailure!.reason}`,
+    reason: `${p.type} v${p.schemaVersion}: ${thousands(p.failed)} of ${thousands(p.count)} stored events fail; first at position ${p.firstFailure!.position} (stream ${p.firstFailure!.stream}): ${p.firstFailure!.reason}`,
   }))
   const report: AgainstReport = {
     source: name,

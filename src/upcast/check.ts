@@ -3,7 +3,7 @@ import { SqliteSource } from '../sources/sqlite/sqlite-source.js'
 import { pairKey, checkAgainst, type AgainstOptions } from './against.js'
 import { UpcastChain, upcasterLabel } from './chain.js'
 import { analyzeChain } from './completeness.js'
-import { displayPath } from './display-path.js'
+import { displayPath } from '../output/display-path.js'
 import { checkAgainstInWorkers } from './parallel-against.js'
 import { findCases, readCase, type FixtureCase } from './fixtures.js'
 import { writeGolden } from './golden-writer.js'
@@ -12,6 +12,7 @@ import { CHECK_NAMES, type CheckSummary, type GoldenUpdate, type UpcastCheckJson
 import { runCase, type CaseTally } from './run-case.js'
 import { UserError } from '../errors.js'
 import { runUserCode } from '../modules/user-code.js'
+import { thousands } from '../output/numbers.js'
 
 export interface UpcastCheckOptions {
   dir: string
@@ -79,7 +80,7 @@ export async function runUpcastCheck(options: UpcastCheckOptions): Promise<Upcas
     against = result.report
     againstFailures.push(...result.failures)
     for (const pair of against.pairs) {
-      if (!pair.covered) warnings.push(`${pair.type} v${pair.schemaVersion} (${pair.count} events in ${against.source}): no fixture covers it; add a case with such an event`)
+      if (!pair.covered) warnings.push(`${pair.type} v${pair.schemaVersion} (${thousands(pair.count)} events in ${against.source}): no fixture covers it; add a case with such an event`)
     }
   }
 

@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path'
 import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
 import { toEvent } from '../sources/file-source.js'
-import { displayPath } from './display-path.js'
+import { displayPath } from '../output/display-path.js'
 
 export const INPUT_SUFFIX = '.in.ndjson'
 export const GOLDEN_SUFFIX = '.out.ndjson'

@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js'
 import { loadUserModule } from '../modules/load-user-module.js'
 import { EMPTY_CHAIN, UpcastChain, type Upcaster } from './chain.js'
-import { displayPath } from './display-path.js'
+import { displayPath } from '../output/display-path.js'
 
 /**
  * Reads an upcaster module (a default-exported array of {type, from, to, up}) and validates each

@@ -7,6 +7,7 @@ import tailSection from './tail.js'
 import interactiveSection from './interactive.js'
 import upcastSection from './upcast.js'
 import diffSection from './diff.js'
+import replayTableSection from './replay-table.js'
 
 /**
  * `npm run bench`: one store, every figure the issues name, each against a floor measured in
@@ -18,6 +19,7 @@ const sections: Array<[string, (ctx: BenchContext) => Promise<BenchRow[]>]> = [
   ['interactive', interactiveSection],
   ['upcast', upcastSection],
   ['diff', diffSection],
+  ['replay-table', replayTableSection],
 ]
 
 const only = process.argv.slice(2)

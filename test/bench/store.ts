@@ -19,11 +19,12 @@ const REDUCER = `export default {
 `
 
 /**
- * A 1,000,000-event store in 10,000 streams (simple preset, indexed by stream like real stores),
+ * A 1,000,000-event store in 10,000 streams (or as many as given) (simple preset, indexed by stream like real stores),
  * written once into the cache directory and reused by later runs.
  */
-export async function ensureBenchStore(dir: string, log: (m: string) => void): Promise<{ store: string; reducer: string }> {
-  const store = join(dir, `bench-${LAYOUT_VERSION}.db`)
+export async function ensureBenchStore(dir: string, log: (m: string) => void, streams = BENCH_STREAMS): Promise<{ store: string; reducer: string }> {
+  const BENCH_STREAMS = streams
+  const store = join(dir, `bench-${LAYOUT_VERSION}${streams === 10_000 ? '' : `-${streams}-streams`}.db`)
   const reducer = join(dir, 'bench-reducer.mjs')
   writeFileSync(reducer, REDUCER)
   if (existsSync(store)) return { store, reducer }

@@ -159,7 +159,7 @@ describe('user code that lies: exit 2 naming the module, the event and what to c
       const result = await runCli([...args, '--reducer', reducer])
       expect(result.code).toBe(2)
       expect(result.stdout).toBe('')
-      expect(result.stderr).toMatch(/^rewind: .*cycle\.mjs returned a state with a cycle.* event at position \d.*: state\.self refers back to an object that contains it, which JSON cannot show: return plain data/)
+      expect(result.stderr).toMatch(/^rewind: .*cycle\.mjs returned a state with a cycle.* event at position \d.*: state\.self refers back to an object that contains it \(a circular reference\), which JSON cannot show: return plain data/)
       const json = await runCli([...args, '--reducer', reducer, '--json'])
       expect(json.code).toBe(2)
       expect(JSON.parse(json.stdout).error.message).toContain('returned a state with a cycle')
