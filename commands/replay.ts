@@ -6,6 +6,7 @@ import { loadUserCode, openFromFlags } from '../src/cli/open-source.js'
 import { UserError } from '../src/errors.js'
 import { eventFilter } from '../src/events/filter.js'
 import { replayInWorkers } from '../src/fold/parallel-replay.js'
+import { stateCycleError } from '../src/fold/plain-state.js'
 import { byStreamId, replayAll } from '../src/fold/replay.js'
 import { chalkFor } from '../src/output/colors.js'
 import { compactJson } from '../src/output/json.js'
@@ -19,6 +20,9 @@ import { parseSqliteTableRef } from '../src/projections/sqlite-target.js'
 import { StoreFiles } from '../src/projections/store-files.js'
 import { MAX_COLUMNS } from '../src/projections/read-model-columns.js'
 import { writeReadModel } from '../src/projections/write-read-model.js'
+
+/** JSON has no undefined: a reducer that returned it still gets a "state" key. */
+const stateOrNull = (state: unknown): unknown => (state === undefined ? null : state)
 
 export interface ReplayJson {
   as: { time?: string; position?: number | string }
@@ -87,6 +91,8 @@ export default class Replay extends RewindCommand {
       }
       progress.done()
       const states = byStreamId(result.states)
+      const cycle = stateCycleError(states, opened.reducerFile ?? 'the default merge')
+      if (cycle !== undefined) throw cycle
       const as = { ...(asOf.at === undefined ? {} : { time: asOf.at }), ...(asOf.position === undefined ? {} : { position: asOf.position }) }
 
       if (target !== undefined) {
@@ -97,7 +103,7 @@ export default class Replay extends RewindCommand {
       }
       if (this.jsonEnabled()) {
         const json: Record<string, unknown> = {}
-        for (const [stream, entry] of states) json[stream] = entry.state
+        for (const [stream, entry] of states) json[stream] = stateOrNull(entry.state)
         return { as, streams: states.size, events: result.events, states: json }
       }
       if (target !== undefined && flags.format === undefined) return undefined
@@ -109,7 +115,7 @@ export default class Replay extends RewindCommand {
       }
       const out = new OutputWriter('json')
       if (format === 'ndjson') {
-        for (const [stream, entry] of states) await out.line(compactJson({ stream, version: entry.version, state: entry.state }))
+        for (const [stream, entry] of states) await out.line(compactJson({ stream, version: entry.version, state: stateOrNull(entry.state) }))
       } else {
         // Every state as text before the first byte is printed: one that cannot be (a BigInt)
         // fails the command with nothing on stdout, not half a document.

@@ -1,6 +1,7 @@
 import { Command, Errors, Flags, ux } from '@oclif/core'
 import { loadConfig, type RewindConfig } from '../config.js'
 import { isDebug, UserError } from '../errors.js'
+import { exactJson } from '../output/exact-json.js'
 import { printDiagnostic, printJson } from '../output/terminal.js'
 import { guardStyledText } from '../events/terminal-text.js'
 import { redactSecrets } from '../sources/redact-uri.js'
@@ -39,14 +40,15 @@ export abstract class RewindCommand extends Command {
   }
 
   /**
-   * The --json result, through the same terminal guard as every other JSON rewind prints; when it
-   * cannot be printed (a BigInt, a cycle), an error document instead of nothing.
+   * The --json result, through the same terminal guard as every other JSON rewind prints, a BigInt
+   * as its digits; when it cannot be printed (a cycle), an error document instead of nothing.
    */
   override logJson(json: unknown): void {
     let text: string
     try {
       // Colouring is for a terminal; oclif's tokenizer also overflows the stack on a 50 MB string.
-      text = process.stdout.isTTY ? ux.colorizeJson(json, { pretty: true, theme: this.config.theme?.json }) : JSON.stringify(json, null, 2)
+      text = exactJson(json, 2) ?? 'null'
+      if (process.stdout.isTTY) text = ux.colorizeJson(text, { pretty: false, theme: this.config.theme?.json })
     } catch (error) {
       const message = `cannot print the result as JSON: ${(error as Error).message.split('\n').map((part) => part.trim()).join(' ')}`
       printJson(`${JSON.stringify({ error: { message, exitCode: 2 } })}\n`)

@@ -41,6 +41,7 @@ const EXTERNAL = [
   'react-devtools-core', // ink's DEV=true debugging only (not a dependency)
   'ink-testing-library', // tests only
   'jiti', // only for reducers and upcasters written in TypeScript
+  're2js', // only for matches() in expressions (src/events/linear-regex.ts)
   'typescript', 'ts-node', 'tsx', // oclif's optional TypeScript support, turned off in main.ts
 ]
 

@@ -22,7 +22,7 @@
  *                use number(x) to add two numeric strings. A missing operand gives a missing result.
  *   Functions    contains(haystack, needle)  substring of a string, or element of a list
  *                startsWith(s, prefix)   endsWith(s, suffix)
- *                matches(s, regex [, flags])   JavaScript regular expression, e.g.
+ *                matches(s, regex [, flags])   regular expression (RE2 syntax, linear time), e.g.
  *                                              matches(stream, "^account-4"), flags from "imsu"
  *                lower(s)   upper(s)
  *                len(x)      length of a string or list, number of fields of an object, 0 if missing
@@ -40,6 +40,7 @@
  */
 import jsep from 'jsep'
 import { UserError } from '../errors.js'
+import { linearRegex, type LinearRegex } from './linear-regex.js'
 
 export interface CompiledExpression {
   /** The text the expression was compiled from. */
@@ -727,11 +728,11 @@ class Compiler {
     const get = subject.fn
     if (pattern.constant) {
       if (typeof pattern.value !== 'string') this.fail(patternNode, 'the pattern of matches() must be a string, e.g. "^account-"')
-      let regex: RegExp
+      let regex: LinearRegex
       try {
-        regex = new RegExp(pattern.value as string, flags)
+        regex = linearRegex(pattern.value as string, flags)
       } catch (error) {
-        return this.fail(patternNode, (error as Error).message.replace(/^Invalid regular expression/, 'invalid regular expression'))
+        return this.fail(patternNode, (error as Error).message)
       }
       return folded((s) => {
         const text = toText(get(s))
@@ -741,7 +742,7 @@ class Compiler {
     // A pattern computed from the data: compile it when it changes.
     const getPattern = pattern.fn
     let lastSource: string | undefined
-    let lastRegex: RegExp | undefined
+    let lastRegex: LinearRegex | undefined
     return {
       fn: (s) => {
         const text = toText(get(s))
@@ -749,9 +750,9 @@ class Compiler {
         if (text === undefined || typeof source !== 'string') return false
         if (source !== lastSource) {
           try {
-            lastRegex = new RegExp(source, flags)
+            lastRegex = linearRegex(source, flags)
           } catch (error) {
-            throw new UserError(`matches(): ${(error as Error).message.replace(/^Invalid regular expression/, 'invalid regular expression')}`)
+            throw new UserError(`matches(): ${(error as Error).message}`)
           }
           lastSource = source
         }

@@ -128,7 +128,7 @@ describe('replayAll', () => {
     const events = [{ stream: 'a', data: { x: 1 } }, { stream: 'b', data: { x: 2 } }, { stream: 'a', data: { y: 3 } }]
     const source = memorySource(events)
     const result = await replayAll(source, { reducer: mergeReducer, filter: (e) => e.stream !== 'b' })
-    expect([...result.states]).toEqual([['a', { version: 3, events: 2, state: { x: 1, y: 3 }, time: '2026-11-01T10:02:00.000Z' }]])
+    expect([...result.states]).toEqual([['a', { version: 3, events: 2, state: { x: 1, y: 3 }, time: '2026-11-01T10:02:00.000Z', position: 3 }]])
     expect(result.read).toBe(3)
   })
 })

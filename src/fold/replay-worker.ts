@@ -16,6 +16,7 @@ await runInThread<ReplayWorkerResult>(async (report) => {
   const firstPositions = new Map<string, number | string>()
   const result = await replayAll(source, {
     firstPositions,
+    progress: new Float64Array(input.progress.buffer, input.progress.index * 16, 2),
     reducer,
     upcasters,
     filter: eventFilter(input.filter),

@@ -1,6 +1,8 @@
 import type { Event } from '../events/event.js'
 import type { EventSource, ReadOptions } from '../sources/source.js'
 import { EMPTY_CHAIN, type UpcastChain } from '../upcast/chain.js'
+import { runUserCode } from '../modules/user-code.js'
+import { FoldSite } from './fold-site.js'
 import { reducerFailure, type Reducer } from './reducer.js'
 
 export interface StreamState {
@@ -9,6 +11,8 @@ export interface StreamState {
   state: unknown
   /** Time of the last event folded. */
   time: string
+  /** Position of the last event folded: messages about a state name it. */
+  position: number | string
 }
 
 export interface ReplayOptions {
@@ -20,6 +24,8 @@ export interface ReplayOptions {
   onProgress?: (eventsRead: number) => void
   /** Note each stream's first folded position (parallel replays merge in that order). */
   firstPositions?: Map<string, number | string>
+  /** In a worker thread: where the fold is, for the main thread (see FoldSite). */
+  progress?: Float64Array
 }
 
 export interface ReplayResult {
@@ -41,11 +47,13 @@ export async function replayAll(source: EventSource, options: ReplayOptions): Pr
   const states = new Map<string, StreamState>()
   let folded = 0
   let read = 0
+  const site = new FoldSite(reducer.name, upcasters, options.progress)
   const fold = (event: Event) => {
     if (filter !== undefined && !filter(event)) return
+    site.folding(event)
     let entry = states.get(event.stream)
     if (entry === undefined) {
-      entry = { version: 0, events: 0, state: reducer.init(), time: '' }
+      entry = { version: 0, events: 0, state: reducer.init(), time: '', position: event.position }
       states.set(event.stream, entry)
       options.firstPositions?.set(event.stream, event.position)
     }
@@ -57,15 +65,22 @@ export async function replayAll(source: EventSource, options: ReplayOptions): Pr
     entry.events++
     entry.version = event.version ?? entry.events
     entry.time = event.time
+    entry.position = event.position
     folded++
   }
-  for await (const batch of source.batches({ withMeta: false, ...options.read })) {
-    read += batch.length
+  const foldBatch = (batch: Event[]) => {
     if (lift) {
-      for (const stored of batch) for (const event of upcasters.apply(stored)) fold(event)
+      for (const stored of batch) {
+        site.lifting(stored)
+        for (const event of upcasters.apply(stored)) fold(event)
+      }
     } else {
       for (let i = 0; i < batch.length; i++) fold(batch[i])
     }
+  }
+  for await (const batch of source.batches({ withMeta: false, ...options.read })) {
+    read += batch.length
+    runUserCode(() => foldBatch(batch), site.doing)
     onProgress?.(read)
   }
   return { states, events: folded, read }

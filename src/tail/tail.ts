@@ -2,6 +2,8 @@ import { UserError } from '../errors.js'
 import type { Event } from '../events/event.js'
 import { compileExpression } from '../events/expression.js'
 import { eventFilter } from '../events/filter.js'
+import { FoldSite } from '../fold/fold-site.js'
+import { runUserCode } from '../modules/user-code.js'
 import type { EventPrinter } from '../output/event-format.js'
 import type { OutputWriter } from '../output/writer.js'
 import type { FileSource } from '../sources/file-source.js'
@@ -81,6 +83,7 @@ export async function runTail(run: TailRun): Promise<number> {
   const { filter, printer, out } = run
   const limit = run.limit ?? Infinity
   const lift = run.upcasters !== undefined && run.upcasters.size > 0 ? run.upcasters : undefined
+  const site = lift === undefined ? undefined : new FoldSite('', lift)
   let printed = 0
   await out.write(printer.begin())
   try {
@@ -91,22 +94,28 @@ export async function runTail(run: TailRun): Promise<number> {
         let chunk = ''
         let used = batch.length
         let done = false
-        for (let i = 0; i < batch.length && !done; i++) {
-          const stored = batch[i]
-          const events = lift === undefined ? undefined : lift.apply(stored)
-          if (events === undefined) {
-            if (filter !== undefined && !filter(stored)) continue
-            chunk += printer.event(stored)
-            done = ++printed >= limit
-          } else {
-            for (const event of events) {
-              if (filter !== undefined && !filter(event)) continue
-              chunk += printer.event(event)
-              if ((done = ++printed >= limit)) break
+        const print = () => {
+          for (let i = 0; i < batch.length && !done; i++) {
+            const stored = batch[i]
+            site?.lifting(stored)
+            const events = lift === undefined ? undefined : lift.apply(stored)
+            if (events === undefined) {
+              if (filter !== undefined && !filter(stored)) continue
+              chunk += printer.event(stored)
+              done = ++printed >= limit
+            } else {
+              for (const event of events) {
+                if (filter !== undefined && !filter(event)) continue
+                chunk += printer.event(event)
+                if ((done = ++printed >= limit)) break
+              }
             }
+            if (done) used = i + 1
           }
-          if (done) used = i + 1
         }
+        // Upcasters are user code: run where Ctrl-C stops them (a call per batch, ~30 µs).
+        if (site === undefined) print()
+        else runUserCode(print, site.doing)
         await out.write(chunk)
         if (run.flushEachBatch || run.afterBatch) await out.flush()
         if (run.afterBatch) await run.afterBatch(used === batch.length ? batch : batch.slice(0, used))

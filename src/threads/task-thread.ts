@@ -17,6 +17,8 @@ export interface TaskOptions {
   onWarning?: (message: string) => void
   /** Says what running out of memory means for this task. */
   outOfMemory?: string
+  /** Aborted: the thread is terminated (even looping in user code) and the task rejects with the reason. */
+  signal?: AbortSignal
 }
 
 /**
@@ -26,6 +28,10 @@ export interface TaskOptions {
 export function runTaskThread<T>(url: URL, input: unknown, options: TaskOptions): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const worker = new Worker(url, { workerData: input, resourceLimits: options.resourceLimits })
+    options.signal?.addEventListener('abort', () => {
+      void worker.terminate()
+      reject(options.signal!.reason)
+    }, { once: true })
     worker.on('message', (message: TaskMessage<T>) => {
       if (message.type === 'progress') options.onProgress?.(message.read)
       else if (message.type === 'warning') options.onWarning?.(message.message)

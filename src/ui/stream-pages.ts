@@ -5,6 +5,7 @@ import type { Reducer } from '../fold/reducer.js'
 import type { EventSource, ReadOptions } from '../sources/source.js'
 import { EMPTY_CHAIN, type UpcastChain } from '../upcast/chain.js'
 import { noSuchStream } from '../fold/fold-stream.js'
+import type { FoldProgress } from './fold-progress.js'
 import { TimelineFold } from './state-timeline.js'
 
 /** Events a page of text holds (see ChunkedEvents). */
@@ -21,6 +22,8 @@ export interface FoldedPages {
 
 export interface FoldPagesOptions {
   upcasters?: UpcastChain
+  /** Noted per stored event, for the thread that waits for the fold. */
+  progress?: FoldProgress
   skipInvalid?: boolean
   onWarning?: ReadOptions['onWarning']
 }
@@ -46,8 +49,8 @@ export async function foldStreamPages(source: EventSource, stream: string, reduc
     }
   }
   for await (const batch of source.batches({ stream, withMeta: true, keepsAll: true, skipInvalid: options.skipInvalid, onWarning: options.onWarning })) {
-    seen += batch.length
     for (const stored of batch) {
+      options.progress?.at(++seen)
       if (upcasters.size === 0) take(stored)
       else for (const event of upcasters.apply(stored)) take(event)
     }

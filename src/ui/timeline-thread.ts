@@ -6,6 +6,7 @@ import type { SourceRecipe } from '../sources/open.js'
 import type { SqliteSource, SqliteSourceSpec } from '../sources/sqlite/sqlite-source.js'
 import type { UpcastChain } from '../upcast/chain.js'
 import { ChunkedEvents, type PageSearchTexts } from './chunked-events.js'
+import { FoldProgress } from './fold-progress.js'
 import { startFoldingThread } from './folding-thread.js'
 import { startingPoint, type StartOptions, type ViewState } from './state-navigation.js'
 import { readStream, StateTimeline, TimelineFold, type TimelineParts } from './state-timeline.js'
@@ -21,6 +22,8 @@ export interface TimelineWorkerInput {
   skipInvalid?: boolean
   /** `pages`: the starting thread sends the stored pages; `store`: the thread reads the store itself. */
   read: 'pages' | 'store'
+  /** A FoldProgress's memory: how far the thread got, should the user stop it. */
+  progress?: SharedArrayBuffer
 }
 
 /** What the starting thread sends a `pages` thread. */
@@ -105,9 +108,10 @@ const debug = (message: string) => {
  *
  * Returns at once with the fold under way: `opened` settles when it is done.
  */
-export function openTimeline(options: TimelineOptions): { opened: Promise<OpenedTimeline> } {
-  const threaded = readInThread(options)
-  if (threaded === undefined) return { opened: inThisThread(options) }
+export function openTimeline(options: TimelineOptions): { opened: Promise<OpenedTimeline>; folding: Folding } {
+  const folding: Folding = { progress: new FoldProgress(), threads: new Set(), stop: () => folding.threads.forEach((worker) => void worker.terminate()) }
+  const threaded = readInThread(options, folding)
+  if (threaded === undefined) return { opened: inThisThread(options), folding }
   const opened = threaded.then(
     (done) => {
       // Stored pages are searched as they are only without a separate eventId column (see
@@ -125,18 +129,25 @@ export function openTimeline(options: TimelineOptions): { opened: Promise<Opened
       return inThisThread(options)
     },
   )
-  return { opened }
+  return { opened, folding }
+}
+
+/** The folding threads at work, and how far they got: the view stops them when the user quits before the fold is done. */
+export interface Folding {
+  progress: FoldProgress
+  threads: Set<Worker>
+  stop(): void
 }
 
 /** The fold in a thread, of pages read here (a plain SQLite stream) or read by the thread; undefined when no thread can. */
-function readInThread(options: TimelineOptions): Promise<Done> | undefined {
+function readInThread(options: TimelineOptions, folding: Folding): Promise<Done> | undefined {
   if (options.files === undefined) return undefined
   if (options.source.kind === 'sqlite') {
     const source = options.source as SqliteSource
-    const plain = (options.upcasters?.size ?? 0) === 0 ? sendPages(options, source) : undefined
-    return plain ?? foldInThread(options, source.spec, 'store', () => undefined)
+    const plain = (options.upcasters?.size ?? 0) === 0 ? sendPages(options, source, folding) : undefined
+    return plain ?? foldInThread(options, folding, source.spec, 'store', () => undefined)
   }
-  return options.recipe === undefined ? undefined : foldInThread(options, options.recipe, 'store', () => undefined)
+  return options.recipe === undefined ? undefined : foldInThread(options, folding, options.recipe, 'store', () => undefined)
 }
 
 /** Reads and folds here, each batch as it comes (a Kafka read waits on the network between them). */
@@ -153,11 +164,11 @@ async function inThisThread(options: TimelineOptions): Promise<OpenedTimeline> {
  * the thread folds while this reads). Undefined when the stream has no stored pages; a page that
  * is not plain stops it, and the fold is then done by a thread that decodes the rows.
  */
-function sendPages(options: TimelineOptions, source: SqliteSource): Promise<Done> | undefined {
+function sendPages(options: TimelineOptions, source: SqliteSource, folding: Folding): Promise<Done> | undefined {
   const pages = source.streamPages(options.stream, PAGE_EVENTS)
   if (pages === undefined) return undefined
   const texts: string[] = []
-  const folded = foldInThread(options, source.spec, 'pages', (worker) => {
+  const folded = foldInThread(options, folding, source.spec, 'pages', (worker) => {
     for (const page of pages) {
       if (page === null) throw new Error('a row is not plain')
       texts.push(page.text)
@@ -170,13 +181,13 @@ function sendPages(options: TimelineOptions, source: SqliteSource): Promise<Done
     (error: unknown) => {
       if (error instanceof UserError) throw error
       debug(`decoding row by row: ${(error as Error).message}`)
-      return foldInThread(options, source.spec, 'store', () => undefined)
+      return foldInThread(options, folding, source.spec, 'store', () => undefined)
     },
   )
 }
 
 /** Starts a folding thread, lets `feed` talk to it, and resolves with its fold. */
-function foldInThread(options: TimelineOptions, store: TimelineWorkerInput['store'], read: TimelineWorkerInput['read'], feed: (worker: Worker) => void): Promise<Done> {
+function foldInThread(options: TimelineOptions, folding: Folding, store: TimelineWorkerInput['store'], read: TimelineWorkerInput['read'], feed: (worker: Worker) => void): Promise<Done> {
   const input: TimelineWorkerInput = {
     store,
     stream: options.stream,
@@ -184,6 +195,7 @@ function foldInThread(options: TimelineOptions, store: TimelineWorkerInput['stor
     upcastersFile: options.files?.upcasters,
     skipInvalid: options.skipInvalid,
     read,
+    progress: folding.progress.buffer,
   }
   let worker: Worker
   try {
@@ -191,6 +203,7 @@ function foldInThread(options: TimelineOptions, store: TimelineWorkerInput['stor
   } catch (error) {
     return Promise.reject(error)
   }
+  folding.threads.add(worker)
   const searched = new SearchedTexts()
   const result = new Promise<Done>((resolve, reject) => {
     let settled = false
@@ -202,6 +215,7 @@ function foldInThread(options: TimelineOptions, store: TimelineWorkerInput['stor
       settled = true
       if (message.type === 'done') {
         // It goes on with the search texts; the view may quit meanwhile.
+        folding.threads.delete(worker)
         worker.unref()
         resolve({ ...message, how: read, searched })
       } else reject(message.type === 'error' && message.user ? new UserError(message.message, { exitCode: message.exitCode }) : new Error(message.type === 'error' ? message.message : 'the folding thread finished without a fold'))

@@ -5,6 +5,7 @@ import { pageEvents } from '../events/event-page.js'
 import { loadReducer, type Reducer } from '../fold/reducer.js'
 import { loadUpcasters } from '../upcast/load-upcasters.js'
 import { pageSearchTexts } from './chunked-events.js'
+import { FoldProgress } from './fold-progress.js'
 import { TimelineFold } from './state-timeline.js'
 import type { TimelineThreadMessage, TimelineWorkerInput, ToTimelineThread } from './timeline-thread.js'
 
@@ -65,7 +66,7 @@ async function sendSearchTexts(texts: string[], decoded: boolean): Promise<void>
 }
 
 /** Folds the pages the starting thread sends; a page that is not what it should be ends it (not as a user error). */
-function foldSentPages(reducer: Reducer): Promise<string[]> {
+function foldSentPages(reducer: Reducer, progress: FoldProgress | undefined): Promise<string[]> {
   const fold = new TimelineFold(reducer)
   const texts: string[] = []
   let last = -Infinity
@@ -84,6 +85,7 @@ function foldSentPages(reducer: Reducer): Promise<string[]> {
         for (const event of events) {
           if (typeof event.position !== 'number' || !(event.position > last)) throw new Error(`positions do not rise at ${String(event.position)}`)
           last = event.position
+          progress?.at(fold.length + 1)
           fold.add(event)
         }
       } catch (error) {
@@ -95,8 +97,10 @@ function foldSentPages(reducer: Reducer): Promise<string[]> {
 }
 
 try {
+  const progress = input.progress === undefined ? undefined : new FoldProgress(input.progress)
   const [reducer, upcasters] = await Promise.all([loadReducer(input.reducerFile), loadUpcasters(input.upcastersFile)])
-  if (input.read === 'pages') await sendSearchTexts(await foldSentPages(reducer), false)
+  progress?.loaded()
+  if (input.read === 'pages') await sendSearchTexts(await foldSentPages(reducer, progress), false)
   else {
     // Loaded only here: the pages thread needs no SQLite.
     const { foldStreamPages, noEventsOnceUpcast } = await import('./stream-pages.js')
@@ -105,7 +109,7 @@ try {
       'spec' in store
         ? await (await import('../sources/open.js')).openSource(store.spec, store.options)
         : (await import('../sources/sqlite/sqlite-source.js')).SqliteSource.open(store)
-    const read = await foldStreamPages(source, input.stream, reducer, { upcasters, skipInvalid: input.skipInvalid, onWarning: (message) => post({ type: 'warning', message }) })
+    const read = await foldStreamPages(source, input.stream, reducer, { upcasters, progress, skipInvalid: input.skipInvalid, onWarning: (message) => post({ type: 'warning', message }) })
     await source.close()
     if (read.fold.length === 0) throw noEventsOnceUpcast(source.name, input.stream)
     done(read.fold, read.texts)

@@ -1,4 +1,6 @@
 import type { Event } from '../events/event.js'
+import { FoldSite } from '../fold/fold-site.js'
+import { runUserCode } from '../modules/user-code.js'
 import type { EventSource, ReadOptions } from '../sources/source.js'
 import { UpcastError, upcasterLabel, type UpcastChain } from './chain.js'
 import { gapFor } from './completeness.js'
@@ -146,8 +148,14 @@ export function againstReport(name: string, pairs: AgainstPair[]): { report: Aga
 /** Runs the chain over every stored event of the source (or of its position range), one pass. */
 export async function tallyAgainst(source: EventSource, chain: UpcastChain, latest: Map<string, number>, options: Omit<AgainstOptions, 'name'> & { range?: Pick<ReadOptions, 'fromPosition' | 'untilPosition'> }): Promise<AgainstTally> {
   const tally = new AgainstTally(chain, latest, options.covered)
+  const site = new FoldSite('', chain)
   for await (const batch of source.batches({ ...options.read, ...options.range, withMeta: true, batchSize: 500 })) {
-    for (let i = 0; i < batch.length; i++) tally.check(batch[i])
+    runUserCode(() => {
+      for (let i = 0; i < batch.length; i++) {
+        site.lifting(batch[i])
+        tally.check(batch[i])
+      }
+    }, site.doing)
     options.onProgress?.(tally.events)
   }
   return tally

@@ -27,6 +27,8 @@ export class UpcastChain {
   /** type -> from -> upcaster: two lookups, no key strings built per event. */
   private readonly byType = new Map<string, Map<number, Upcaster>>()
   readonly upcasters: Upcaster[]
+  /** The upcaster last called: the one running when Ctrl-C stops a fold. */
+  current: Upcaster | undefined
 
   constructor(upcasters: Upcaster[]) {
     this.upcasters = upcasters
@@ -84,6 +86,7 @@ export class UpcastChain {
     while (upcaster !== undefined) {
       if (steps >= MAX_STEPS) throw new UpcastError(upcaster, origin, new Error(`more than ${MAX_STEPS} steps: the upcasters form a loop`))
       let result: Event | Event[]
+      this.current = upcaster
       try {
         result = invoke(upcaster, current)
       } catch (error) {

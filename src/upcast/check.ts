@@ -1,7 +1,7 @@
 import type { EventSource } from '../sources/source.js'
 import { SqliteSource } from '../sources/sqlite/sqlite-source.js'
 import { pairKey, checkAgainst, type AgainstOptions } from './against.js'
-import { UpcastChain } from './chain.js'
+import { UpcastChain, upcasterLabel } from './chain.js'
 import { analyzeChain } from './completeness.js'
 import { displayPath } from '../output/display-path.js'
 import { checkAgainstInWorkers } from './parallel-against.js'
@@ -11,6 +11,7 @@ import { loadUpcasterList } from './load-upcasters.js'
 import { CHECK_NAMES, type CheckSummary, type GoldenUpdate, type UpcastCheckJson, type UpcastCheckReport, type UpcastFailure } from './report.js'
 import { runCase, type CaseTally } from './run-case.js'
 import { UserError } from '../errors.js'
+import { runUserCode } from '../modules/user-code.js'
 import { thousands } from '../output/numbers.js'
 
 export interface UpcastCheckOptions {
@@ -55,7 +56,10 @@ export async function runUpcastCheck(options: UpcastCheckOptions): Promise<Upcas
   const cases = []
   const updated: GoldenUpdate[] = []
   for (const fixture of fixtures) {
-    const outcome = runCase(fixture, chain, shape.latest, { update: options.update })
+    const outcome = runUserCode(() => runCase(fixture, chain, shape.latest, { update: options.update }), () => {
+      const upcaster = chain.current
+      return `${upcaster === undefined ? 'an upcaster' : `upcaster ${upcasterLabel(upcaster)}`} was lifting an event of ${displayPath(fixture.input)}`
+    })
     tally.latestEvents += outcome.tally.latestEvents
     tally.liftedEvents += outcome.tally.liftedEvents
     cases.push(outcome.report)
