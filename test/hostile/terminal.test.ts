@@ -127,7 +127,8 @@ describe('JSON keeps the stored text exactly (issue #18, item 1)', () => {
 /** Runs the CLI in a pseudo-terminal (util-linux `script`), answering `keys` once the output shows `ready`. */
 function inTerminal(args: string[], options: { ready?: string; keys?: string } = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', NO_COLOR: undefined, FORCE_COLOR: '1', DEBUG: '' }
+    // Not CI: under CI=true the watch prints lines instead of its view.
+    const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', NO_COLOR: undefined, FORCE_COLOR: '1', DEBUG: '', CI: undefined }
     args.forEach((arg, i) => (env[`REWIND_ARG${i}`] = arg))
     const command = `stty cols 120 rows 30; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args.map((_, i) => `"$REWIND_ARG${i}"`).join(' ')}`
     const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] })
